@@ -1,0 +1,47 @@
+# optviz: two commands on a fresh machine.
+#   make run   creates .venv, installs requirements.txt, starts the app on http://127.0.0.1:8501
+#   make test  installs requirements-dev.txt and Debian's Chromium (+ CJK fonts), runs every test
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+RUN_STAMP := $(VENV)/.run-installed
+DEV_STAMP := $(VENV)/.dev-installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test lint bench browser-deps clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(RUN_STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(RUN_STAMP)
+
+run: $(RUN_STAMP)
+	$(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port 8501
+
+# Chromium for the browser tests comes from Debian (`playwright install` cannot download browsers here);
+# the CJK fonts let it draw the Chinese interface.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk; \
+	fi
+
+test: $(DEV_STAMP) browser-deps
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+lint: $(DEV_STAMP)
+	$(PY) -m ruff check .
+
+bench: $(DEV_STAMP)
+	$(PY) bench/engine.py
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache

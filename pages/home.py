@@ -1,0 +1,74 @@
+"""The landing page: what optviz is, and the formula reference generated from the engine's registry."""
+
+import streamlit as st
+
+from optviz.engine import CONVENTIONS, OPTIMIZERS, SCHEDULES, TRICKS, format_plain
+from optviz.engine.registry import optimizer_latex, schedule_curve, schedule_latex, trick_latex
+from optviz.plots.schedules import schedule_figure
+from optviz.ui import language, t
+
+lang = language()
+
+
+def defaults_text(entry) -> str:
+    """'label = value' for every hyperparameter at its default, in the user's language."""
+    parts = []
+    for spec in entry.specs.values():
+        value = spec.default
+        shown = str(value).lower() if isinstance(value, bool) else format_plain(value)
+        parts.append(f"{spec.label(lang)} = {shown}")
+    return t("home.defaults_caption", values=", ".join(parts) if parts else t("home.no_hyperparameters"))
+
+
+st.title(t("home.title"))
+st.markdown(f"**{t('home.tagline')}**")
+st.markdown(t("home.intro"))
+
+st.header(t("home.conventions_heading"))
+st.markdown(t("home.conventions_text"))
+convention = st.segmented_control(
+    t("home.convention_label"),
+    CONVENTIONS,
+    format_func=lambda name: t(f"convention.{name}"),
+    default="pytorch",
+    required=True,
+    key="home_convention",
+)
+
+optimizer_tab, trick_tab, schedule_tab = st.tabs(
+    [t("home.optimizers_heading"), t("home.tricks_heading"), t("home.schedules_heading")]
+)
+with optimizer_tab:
+    columns = st.columns(2)
+    for index, (name, entry) in enumerate(OPTIMIZERS.items()):
+        with columns[index % 2].container(border=True):
+            st.subheader(entry.label(lang))
+            st.markdown(entry.summary(lang))
+            st.latex(optimizer_latex(name, convention))
+            st.caption(defaults_text(entry))
+with trick_tab:
+    st.markdown(t("home.tricks_text"))
+    columns = st.columns(2)
+    for index, (name, entry) in enumerate(TRICKS.items()):
+        with columns[index % 2].container(border=True):
+            st.subheader(entry.label(lang))
+            st.markdown(entry.summary(lang))
+            st.latex(trick_latex(name, convention))
+            st.caption(defaults_text(entry))
+with schedule_tab:
+    st.markdown(t("home.schedules_text"))
+    curves = {entry.label(lang): schedule_curve(name, 100) for name, entry in SCHEDULES.items()}
+    st.plotly_chart(
+        schedule_figure(curves, t("home.schedule_chart_title"), t("axis.step"), t("axis.lr")),
+        width="stretch",
+    )
+    columns = st.columns(2)
+    for index, (name, entry) in enumerate(SCHEDULES.items()):
+        with columns[index % 2].container(border=True):
+            st.subheader(entry.label(lang))
+            st.markdown(entry.summary(lang))
+            st.latex(schedule_latex(name))
+            st.caption(defaults_text(entry))
+
+st.header(t("home.verified_heading"))
+st.markdown(t("home.verified_text"))

@@ -1,0 +1,60 @@
+"""The app in headless Chromium against a real streamlit server on 127.0.0.1."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT = 30_000
+
+
+def wait_for_app(page: Page) -> None:
+    expect(page.locator('[data-testid="stApp"]')).to_be_visible(timeout=TIMEOUT)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT
+    )
+
+
+def assert_no_exception(page: Page) -> None:
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+
+
+def test_landing_page_switches_language_and_back(page: Page, app_url, screenshot_dir):
+    page.goto(app_url)
+    heading = page.get_by_role("heading", name="optviz — watch how deep networks learn")
+    expect(heading).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator(".katex").first).to_be_visible(timeout=TIMEOUT)
+    assert_no_exception(page)
+    page.screenshot(path=screenshot_dir / "home-en.png", full_page=False)
+
+    page.get_by_text("简体中文", exact=True).click()
+    expect(page.get_by_role("heading", name="optviz —— 看深度网络如何学习")).to_be_visible(timeout=TIMEOUT)
+    expect(page).to_have_url(re.compile(r"[?&]lang=zh"))
+    assert_no_exception(page)
+    wait_for_app(page)
+    page.screenshot(path=screenshot_dir / "home-zh.png", full_page=False)
+
+    page.get_by_text("English", exact=True).click()
+    expect(heading).to_be_visible(timeout=TIMEOUT)
+    assert_no_exception(page)
+
+
+def test_a_shared_link_opens_in_its_language(page: Page, app_url):
+    page.goto(f"{app_url}/?lang=zh")
+    expect(page.get_by_role("heading", name="optviz —— 看深度网络如何学习")).to_be_visible(timeout=TIMEOUT)
+    assert_no_exception(page)
+
+
+def test_schedule_chart_and_convention_switch(page: Page, app_url, screenshot_dir):
+    page.goto(app_url)
+    expect(page.get_by_role("heading", name="optviz — watch how deep networks learn")).to_be_visible(timeout=TIMEOUT)
+    page.get_by_role("radio", name="Textbook (d2l.ai, course notes)").click()
+    expect(page.get_by_text("v_t = \\mu").first).to_be_attached(timeout=TIMEOUT)
+    page.get_by_role("tab", name="Learning-rate schedules").click()
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    expect(chart).to_be_visible(timeout=TIMEOUT)
+    expect(chart.locator(".scatterlayer .trace")).to_have_count(7, timeout=TIMEOUT)
+    assert_no_exception(page)
+    page.screenshot(path=screenshot_dir / "home-schedules.png", full_page=False)

@@ -1,0 +1,110 @@
+"""K runs as one call: the same numbers as one by one; divergence stops one run only; chunks and threads."""
+
+import numpy as np
+import pytest
+
+from optviz.engine import build, run
+from optviz.engine import driver as driver_module
+
+from .functions import START, quadratic, value_and_grad
+
+CONFIGS = [
+    ("sgd", "lr", [0.01, 0.05, 0.1]),
+    ("momentum", "momentum", [0.0, 0.5, 0.9]),
+    ("nesterov", "lr", [0.01, 0.02, 0.05]),
+    ("adagrad", "lr_decay", [0.0, 0.01, 0.1]),
+    ("rmsprop", "alpha", [0.5, 0.9, 0.99]),
+    ("adam", "beta1", [0.0, 0.5, 0.9]),
+    ("adamw", "weight_decay", [0.0, 0.1, 0.5]),
+]
+
+
+@pytest.mark.parametrize("convention", ["pytorch", "textbook"])
+@pytest.mark.parametrize(("name", "key", "values"), CONFIGS, ids=[c[0] for c in CONFIGS])
+def test_a_hyperparameter_array_equals_runs_one_by_one(name, key, values, convention):
+    tricks = [("clip_norm", {"max_norm": 2.0})]
+    starts = np.stack([START, START * 0.5, -START])
+    batched = run(build(name, {key: np.array(values)}, convention, tricks), value_and_grad, starts, 100)
+    for index, value in enumerate(values):
+        single = run(build(name, {key: value}, convention, tricks), value_and_grad, starts[index], 100)
+        np.testing.assert_array_equal(batched.positions[:, index], single.positions)
+        np.testing.assert_array_equal(batched.lr[:, index], single.lr)
+
+
+def test_clipping_norm_is_per_run():
+    starts = np.array([[100.0, 0.0], [0.1, 0.0]])
+    result = run(build("sgd", {"lr": 0.1}, tricks=[("clip_norm", {"max_norm": 1.0})]), quadratic(1, 1), starts, 1)
+    step = result.positions[0] - result.positions[1]
+    np.testing.assert_allclose(np.linalg.norm(step, axis=-1), [0.1 * 1.0 / (1 + 1e-6 / 200), 0.1 * 0.2])
+
+
+def test_divergence_stops_one_run_and_the_others_go_on():
+    lrs = np.array([0.1, 1.2, 0.4])  # on x² + y², GD diverges when lr > 1 (|1 - 2·lr| > 1)
+    result = run(build("sgd", {"lr": lrs}), quadratic(1, 1), np.tile([3.0, -2.0], (3, 1)), 200)
+    assert result.diverged_at[0] == -1 and result.diverged_at[2] == -1
+    k = result.diverged_at[1]
+    # |x_t| = 3·1.4^t first exceeds 1e6 at t = 38
+    assert k == 38
+    assert np.all(np.isfinite(result.positions[:k, 1])) and np.all(np.isnan(result.positions[k:, 1]))
+    assert np.all(np.isfinite(result.positions[:, [0, 2]]))
+    assert result.loss[-1, 0] < 1e-12
+
+
+def test_non_finite_loss_counts_as_divergence():
+    def log_barrier(params):
+        x = params[..., 0]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return -np.log(x) + 3 * x, np.stack([-1 / x + 3, 0 * x], axis=-1)
+
+    # from x = 2 the gradient is 2.5: lr = 1 jumps to x = -0.5, where log is undefined
+    result = run(build("sgd", {"lr": np.array([1.0, 0.01])}), log_barrier, np.array([[2.0, 0.0], [2.0, 0.0]]), 10)
+    assert result.diverged_at[0] == 1 and result.diverged_at[1] == -1
+
+
+def test_start_outside_the_box_diverges_at_step_zero():
+    result = run(build("adam", {"lr": 0.1}), quadratic(1, 1), np.array([[1e7, 0.0], [1.0, 1.0]]), 5)
+    assert list(result.diverged_at) == [0, -1]
+
+
+def test_steps_zero_gives_the_start_only():
+    result = run(build("adam"), value_and_grad, START, 0)
+    assert result.positions.shape == (1, 4) and result.lr.shape == (0,)
+    np.testing.assert_array_equal(result.positions[0], START)
+
+
+@pytest.mark.parametrize("bad", [-1, 2.5, True, "10"])
+def test_bad_step_counts_are_refused(bad):
+    with pytest.raises(ValueError, match="steps"):
+        run(build("sgd"), value_and_grad, START, bad)
+
+
+def test_final_mode_in_chunks_and_threads_equals_the_full_record(monkeypatch):
+    monkeypatch.setattr(driver_module, "CHUNK_RUNS", 64)
+    generator = np.random.default_rng(1)
+    grid_shape = (13, 23)  # 299 runs: several chunks, the last one short
+    starts = generator.uniform(-3, 3, size=(*grid_shape, 2))
+    lrs = np.geomspace(1e-3, 2.0, grid_shape[1])[None, :] * np.ones(grid_shape)
+    betas = np.linspace(0.0, 0.99, grid_shape[0])[:, None]
+    pipeline = build("momentum", {"lr": lrs, "momentum": betas})
+    full = run(pipeline, quadratic(1, 0.3), starts, 60, tolerance=1e-6, f_star=0.0)
+    final = run(pipeline, quadratic(1, 0.3), starts, 60, record=False, tolerance=1e-6, f_star=0.0)
+    np.testing.assert_array_equal(final.position, full.positions[-1])
+    np.testing.assert_array_equal(final.loss, full.loss[-1])
+    np.testing.assert_array_equal(final.diverged_at, full.diverged_at)
+    np.testing.assert_array_equal(final.steps_to_tolerance, full.steps_to_tolerance)
+    assert (full.diverged_at > 0).any() and (full.diverged_at < 0).any()
+    assert (full.steps_to_tolerance > 0).any()
+
+
+def test_steps_to_tolerance_uses_the_gradient_norm_without_f_star():
+    result = run(build("sgd", {"lr": 0.25}), quadratic(1, 1), np.array([1.0, 0.0]), 10, tolerance=0.1)
+    # x_t = 0.5^t, ||grad|| = 2·0.5^t < 0.1 first at t = 5
+    assert result.steps_to_tolerance == 5
+
+
+def test_recorded_state_follows_the_optimizer():
+    result = run(build("adam", {"lr": 0.1}), quadratic(1, 1), np.array([1.0, -1.0]), 3, record_state=True)
+    assert set(result.state) == {"exp_avg", "exp_avg_sq"}
+    np.testing.assert_array_equal(result.state["exp_avg"][0], [0.0, 0.0])
+    np.testing.assert_allclose(result.state["exp_avg"][1], 0.1 * result.grad[0])
+    np.testing.assert_allclose(result.state["exp_avg_sq"][1], 0.001 * result.grad[0] ** 2)
