@@ -19,22 +19,29 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from optviz.engine import OPTIMIZERS, build, run  # noqa: E402
+from optviz.engine import OPTIMIZERS, build, run
 
 LEARNING_RATES = {"sgd": 1e-4, "momentum": 1e-4, "nesterov": 1e-4, "adagrad": 0.05, "rmsprop": 1e-3,
                   "adam": 1e-2, "adamw": 1e-2}
 
 
 def rosenbrock(params):
-    x, y = params[..., 0], params[..., 1]
-    value = (1 - x) ** 2 + 100 * (y - x * x) ** 2
-    grad = np.stack([-2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x)], axis=-1)
-    return value, grad
+    """(1 - x)² + 100 (y - x²)², params coordinate-major (2, *B) as the engine calls it."""
+    x, y = params[0], params[1]
+    valley = y - x * x
+    grad = np.empty_like(params)
+    grad[0] = -2 * (1 - x) - 400 * x * valley
+    grad[1] = 200 * valley
+    return (1 - x) ** 2 + 100 * valley * valley, grad
 
 
 def quadratic(params):
-    x, y = params[..., 0], params[..., 1]
-    return x * x + 10 * y * y, np.stack([2 * x, 20 * y], axis=-1)
+    """x² + 10y², params (2, *B)."""
+    x, y = params[0], params[1]
+    grad = np.empty_like(params)
+    np.multiply(x, 2.0, out=grad[0])
+    np.multiply(y, 20.0, out=grad[1])
+    return x * x + 10 * y * y, grad
 
 
 def best_of(repeats, function):
@@ -75,7 +82,7 @@ def trajectories(steps, repeats):
     print(f"1. One 2D trajectory on Rosenbrock, {steps} steps (best of {repeats})")
     print(f"   {'optimizer':<10} {'engine µs/step':>15} {'torch µs/step':>14} {'speed-up':>9}")
     for name in OPTIMIZERS:
-        def engine():
+        def engine(name=name):
             return run(build(name, {"lr": LEARNING_RATES[name]}), rosenbrock, np.array([-1.5, 2.0]), steps)
 
         ours = best_of(repeats, engine) / steps * 1e6
@@ -91,15 +98,15 @@ def vectorized(counts, steps_for):
         generator = np.random.default_rng(0)
         starts = generator.normal(size=(count, 2))
 
-        def bare():
+        def bare(starts=starts, steps=steps):
             pipeline = build("adam", {"lr": 0.01})
-            params = starts.copy()
+            params = starts.T.copy()  # the engine's layout: coordinates first
             state = pipeline.init(params)
             grads = params.copy()
             for _ in range(steps):
                 pipeline.step(params, grads, state)
 
-        def whole():
+        def whole(starts=starts, steps=steps):
             run(build("adam", {"lr": 0.01}), quadratic, starts, steps, record=False)
 
         bare_ns = best_of(2, bare) / steps / count * 1e9

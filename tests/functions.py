@@ -2,6 +2,7 @@
 
 f(θ) = Σᵢ wᵢ·log cosh(aᵢ(θᵢ − cᵢ)) + κ·θ₀θ₁: non-quadratic, a unique minimum, well-conditioned enough that
 rounding-level differences do not grow along the path (a fair case for step-for-step comparisons).
+The NumPy versions follow the engine's protocol: params coordinate-major, shape (d, *B).
 """
 
 import numpy as np
@@ -13,13 +14,18 @@ COUPLING = 0.1
 START = np.array([-2.0, 1.5, 2.0, 0.5])
 
 
+def column(vector, params):
+    """A per-coordinate constant shaped to broadcast against params (d, *B)."""
+    return vector.reshape(-1, *([1] * (params.ndim - 1)))
+
+
 def value_and_grad(params):
-    """f and its gradient for params of shape (..., 4)."""
-    shifted = SCALES * (params - CENTERS)
-    value = (WEIGHTS * np.log(np.cosh(shifted))).sum(axis=-1) + COUPLING * params[..., 0] * params[..., 1]
-    grad = WEIGHTS * SCALES * np.tanh(shifted)
-    grad[..., 0] += COUPLING * params[..., 1]
-    grad[..., 1] += COUPLING * params[..., 0]
+    """f and its gradient for params of shape (4, *B)."""
+    shifted = column(SCALES, params) * (params - column(CENTERS, params))
+    value = (column(WEIGHTS, params) * np.log(np.cosh(shifted))).sum(axis=0) + COUPLING * params[0] * params[1]
+    grad = column(WEIGHTS * SCALES, params) * np.tanh(shifted)
+    grad[0] += COUPLING * params[1]
+    grad[1] += COUPLING * params[0]
     return value, grad
 
 
@@ -33,10 +39,10 @@ def torch_value(params):
 
 
 def quadratic(a, b):
-    """f = a·x² + b·y² and its gradient, vectorized over (..., 2)."""
+    """f = a·x² + b·y² and its gradient, params of shape (2, *B)."""
 
     def value_and_grad_2d(params):
-        x, y = params[..., 0], params[..., 1]
-        return a * x * x + b * y * y, np.stack([2 * a * x, 2 * b * y], axis=-1)
+        x, y = params[0], params[1]
+        return a * x * x + b * y * y, np.stack([2 * a * x, 2 * b * y])
 
     return value_and_grad_2d

@@ -52,9 +52,9 @@ def test_divergence_stops_one_run_and_the_others_go_on():
 
 def test_non_finite_loss_counts_as_divergence():
     def log_barrier(params):
-        x = params[..., 0]
+        x = params[0]
         with np.errstate(invalid="ignore", divide="ignore"):
-            return -np.log(x) + 3 * x, np.stack([-1 / x + 3, 0 * x], axis=-1)
+            return -np.log(x) + 3 * x, np.stack([-1 / x + 3, 0 * x])
 
     # from x = 2 the gradient is 2.5: lr = 1 jumps to x = -0.5, where log is undefined
     result = run(build("sgd", {"lr": np.array([1.0, 0.01])}), log_barrier, np.array([[2.0, 0.0], [2.0, 0.0]]), 10)
@@ -108,3 +108,10 @@ def test_recorded_state_follows_the_optimizer():
     np.testing.assert_array_equal(result.state["exp_avg"][0], [0.0, 0.0])
     np.testing.assert_allclose(result.state["exp_avg"][1], 0.1 * result.grad[0])
     np.testing.assert_allclose(result.state["exp_avg_sq"][1], 0.001 * result.grad[0] ** 2)
+
+
+def test_the_start_array_is_left_alone():
+    start = START.copy()
+    run(build("adam", {"lr": 0.1}), value_and_grad, start, 10)
+    run(build("adam", {"lr": 0.1}), value_and_grad, start, 10, record=False)
+    np.testing.assert_array_equal(start, START)

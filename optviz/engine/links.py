@@ -1,7 +1,7 @@
 """Training tricks as links of a pipeline: clipping, L1/L2, decoupled weight decay, gradient noise.
 
-Norms are per run: for params of shape (..., d) the norm is taken over the last axis only, so that one run's
-blow-up never clips another run of the same batch.
+Norms are per run: for params of shape (d, *B) the norm is taken over the coordinate axis 0 only, so that one
+run's blow-up never clips another run of the same batch.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class ClipByGlobalNorm(Link):
 
     def update(self, u: np.ndarray, state: dict, params: np.ndarray, ctx: StepContext) -> np.ndarray:
         np.multiply(u, u, out=state["_tmp"])
-        norm = np.sqrt(state["_tmp"].sum(axis=-1, keepdims=True))
+        norm = np.sqrt(state["_tmp"].sum(axis=0))
         u *= np.minimum(self.hp["max_norm"] / (norm + 1e-6), 1.0)
         return u
 

@@ -13,11 +13,12 @@ the pipeline subtracts. All arithmetic is in place on preallocated buffers.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
-from .core import RULE, Link, StepContext, uses
+from .core import RULE, Link, StepContext
 from .spec import BOOL, Spec
 
 
@@ -130,33 +131,37 @@ class SGD(Link):
 
     def check(self) -> None:
         hp = self.hyperparameters
-        if hp["nesterov"] and (not np.all(np.asarray(hp["momentum"]) > 0) or uses(hp["dampening"])):
+        if hp["nesterov"] and (not np.all(np.asarray(hp["momentum"]) > 0) or self.on["dampening"]):
             raise ValueError("sgd: nesterov = true needs momentum > 0 and dampening = 0")
+
+    def derive(self) -> None:
+        # torch applies no dampening where momentum is 0: there the buffer is just the gradient.
+        momentum, dampening = self.hp["momentum"], self.hp["dampening"]
+        self.keep = 1.0 - np.where(np.asarray(momentum) == 0, 0.0, dampening) if self.on["dampening"] else 1.0
 
     def init(self, params: np.ndarray) -> dict[str, Any]:
         state: dict[str, Any] = {"_tmp": np.empty_like(params)}
-        if uses(self.hyperparameters["momentum"]):
+        if self.on["momentum"]:
             key = "momentum_buffer" if self.convention == "pytorch" else "velocity"
             state[key] = np.zeros_like(params)
         return state
 
     def update(self, u: np.ndarray, state: dict, params: np.ndarray, ctx: StepContext) -> np.ndarray:
         hp, tmp, lr = self.hp, state["_tmp"], ctx.lr
-        if uses(hp["weight_decay"]):
+        if self.on["weight_decay"]:
             _add_coupled_decay(u, params, hp["weight_decay"], tmp)
         momentum = hp["momentum"]
-        if not uses(momentum):
+        if not self.on["momentum"]:
             u *= lr
             return u
-        # torch applies no dampening where momentum is 0: there the buffer is just the gradient.
-        keep = 1.0 - np.where(momentum == 0, 0.0, hp["dampening"]) if uses(hp["dampening"]) else 1.0
+        keep = self.keep
         if self.convention == "pytorch":
             buffer = state["momentum_buffer"]
             if ctx.step == 1:
                 np.copyto(buffer, u)
             else:
                 buffer *= momentum
-                if uses(hp["dampening"]):
+                if self.on["dampening"]:
                     np.multiply(u, keep, out=tmp)
                     buffer += tmp
                 else:
@@ -170,7 +175,7 @@ class SGD(Link):
             return u
         velocity = state["velocity"]
         velocity *= momentum
-        np.multiply(u, lr * keep if uses(hp["dampening"]) else lr, out=tmp)
+        np.multiply(u, lr * keep if self.on["dampening"] else lr, out=tmp)
         velocity += tmp
         if self.hyperparameters["nesterov"]:
             # Nesterov's look-ahead gradient, rewritten at the current point (Bengio et al., 2013).
@@ -184,11 +189,11 @@ class SGD(Link):
     def latex_lines(self) -> list[str]:
         hp = self.hyperparameters
         lines = []
-        if uses(hp["weight_decay"]):
+        if self.on["weight_decay"]:
             lines.append(r"g_t \leftarrow g_t + {{weight_decay}}\,\theta_{t-1}")
-        if not uses(hp["momentum"]):
+        if not self.on["momentum"]:
             return [*lines, r"\theta_t = \theta_{t-1} - {{lr}}\, g_t"]
-        damp = r"(1 - {{dampening}})\," if uses(hp["dampening"]) else ""
+        damp = r"(1 - {{dampening}})\," if self.on["dampening"] else ""
         if self.convention == "pytorch":
             lines.append(r"b_t = {{momentum}}\, b_{t-1} + " + damp + r"g_t \quad (b_1 = g_1)")
             if hp["nesterov"]:
@@ -223,9 +228,9 @@ class Adagrad(Link):
 
     def update(self, u: np.ndarray, state: dict, params: np.ndarray, ctx: StepContext) -> np.ndarray:
         hp, tmp = self.hp, state["_tmp"]
-        if uses(hp["weight_decay"]):
+        if self.on["weight_decay"]:
             _add_coupled_decay(u, params, hp["weight_decay"], tmp)
-        lr = ctx.lr / (1 + (ctx.step - 1) * hp["lr_decay"]) if uses(hp["lr_decay"]) else ctx.lr
+        lr = ctx.lr / (1 + (ctx.step - 1) * hp["lr_decay"]) if self.on["lr_decay"] else ctx.lr
         accumulator = state["sum_of_squares"]
         np.multiply(u, u, out=tmp)
         accumulator += tmp
@@ -240,12 +245,11 @@ class Adagrad(Link):
         return u
 
     def latex_lines(self) -> list[str]:
-        hp = self.hyperparameters
         lines = []
-        if uses(hp["weight_decay"]):
+        if self.on["weight_decay"]:
             lines.append(r"g_t \leftarrow g_t + {{weight_decay}}\,\theta_{t-1}")
         lines.append(r"s_t = s_{t-1} + g_t \odot g_t \quad (s_0 = {{initial_accumulator_value}})")
-        rate = r"\frac{ {{lr}} }{1 + (t-1)\,{{lr_decay}} }" if uses(hp["lr_decay"]) else "{{lr}}"
+        rate = r"\frac{ {{lr}} }{1 + (t-1)\,{{lr_decay}} }" if self.on["lr_decay"] else "{{lr}}"
         if self.convention == "pytorch":
             lines.append(r"\theta_t = \theta_{t-1} - " + rate + r"\,\frac{g_t}{\sqrt{s_t} + {{eps}} }")
         else:
@@ -272,13 +276,13 @@ class RMSprop(Link):
         if self.hyperparameters["centered"]:
             state["grad_avg"] = np.zeros_like(params)
             state["_tmp2"] = np.empty_like(params)
-        if uses(self.hyperparameters["momentum"]):
+        if self.on["momentum"]:
             state["momentum_buffer" if self.convention == "pytorch" else "velocity"] = np.zeros_like(params)
         return state
 
     def update(self, u: np.ndarray, state: dict, params: np.ndarray, ctx: StepContext) -> np.ndarray:
         hp, tmp = self.hp, state["_tmp"]
-        if uses(hp["weight_decay"]):
+        if self.on["weight_decay"]:
             _add_coupled_decay(u, params, hp["weight_decay"], tmp)
         alpha = hp["alpha"]
         square_avg = state["square_avg"]
@@ -302,7 +306,7 @@ class RMSprop(Link):
             tmp += hp["eps"]
             np.sqrt(tmp, out=tmp)
         momentum = hp["momentum"]
-        if uses(momentum):
+        if self.on["momentum"]:
             buffer = state["momentum_buffer" if self.convention == "pytorch" else "velocity"]
             buffer *= momentum
             u /= tmp
@@ -320,7 +324,7 @@ class RMSprop(Link):
     def latex_lines(self) -> list[str]:
         hp = self.hyperparameters
         lines = []
-        if uses(hp["weight_decay"]):
+        if self.on["weight_decay"]:
             lines.append(r"g_t \leftarrow g_t + {{weight_decay}}\,\theta_{t-1}")
         lines.append(r"s_t = {{alpha}}\, s_{t-1} + (1 - {{alpha}})\, g_t \odot g_t")
         second = "s_t"
@@ -331,7 +335,7 @@ class RMSprop(Link):
             denominator = r"\sqrt{" + second + r"} + {{eps}}"
         else:
             denominator = r"\sqrt{" + second + r" + {{eps}} }"
-        if uses(hp["momentum"]):
+        if self.on["momentum"]:
             if self.convention == "pytorch":
                 lines.append(r"b_t = {{momentum}}\, b_{t-1} + \frac{g_t}{" + denominator + "}")
                 lines.append(r"\theta_t = \theta_{t-1} - {{lr}}\, b_t")
@@ -371,7 +375,7 @@ class Adam(Link):
     def update(self, u: np.ndarray, state: dict, params: np.ndarray, ctx: StepContext) -> np.ndarray:
         hp, tmp, step = self.hp, state["_tmp"], ctx.step
         beta1, beta2 = hp["beta1"], hp["beta2"]
-        if uses(hp["weight_decay"]):
+        if self.on["weight_decay"]:
             _add_coupled_decay(u, params, hp["weight_decay"], tmp)
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         # m <- lerp(m, g, 1 - beta1), as torch writes it.
@@ -390,12 +394,15 @@ class Adam(Link):
         bias_correction1 = 1 - beta1**step if corrected else 1.0
         bias_correction2 = 1 - beta2**step if corrected else 1.0
         if self.convention == "pytorch":
+            # torch: lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps). Multiplying through by sqrt(bc2) saves one pass
+            # over memory and changes only the last bit: lr*sqrt(bc2)/bc1 * m / (sqrt(v) + eps*sqrt(bc2)).
             np.sqrt(second, out=tmp)
-            if corrected:
-                tmp /= np.sqrt(bias_correction2)
-            tmp += hp["eps"]
+            root = np.sqrt(bias_correction2) if isinstance(bias_correction2, np.ndarray) else math.sqrt(
+                bias_correction2
+            )
+            tmp += hp["eps"] * root if corrected else hp["eps"]
             np.divide(exp_avg, tmp, out=u)
-            u *= ctx.lr / bias_correction1 if corrected else ctx.lr
+            u *= ctx.lr * root / bias_correction1 if corrected else ctx.lr
             return u
         # d2l: m_hat = m / (1 - beta1^t), s_hat = s / (1 - beta2^t), step = eta * m_hat / (sqrt(s_hat) + eps)
         np.divide(second, bias_correction2, out=tmp)
@@ -409,7 +416,7 @@ class Adam(Link):
     def latex_lines(self) -> list[str]:
         hp = self.hyperparameters
         lines = []
-        if uses(hp["weight_decay"]):
+        if self.on["weight_decay"]:
             lines.append(r"g_t \leftarrow g_t + {{weight_decay}}\,\theta_{t-1}")
         lines.append(r"m_t = {{beta1}}\, m_{t-1} + (1 - {{beta1}})\, g_t")
         lines.append(r"v_t = {{beta2}}\, v_{t-1} + (1 - {{beta2}})\, g_t \odot g_t")

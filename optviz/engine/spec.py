@@ -2,7 +2,7 @@
 
 A spec says what values a hyperparameter may take (its domain, checked at the engine's edge) and what a
 slider should offer (its UI range, usually narrower). Float hyperparameters may be arrays with the batch shape
-of the runs, so that K settings run as one vectorized call.
+B of the runs (they broadcast against parameters of shape (d, *B)), so that K settings run as one call.
 """
 
 from __future__ import annotations
@@ -148,10 +148,3 @@ def validate_all(specs: dict[str, Spec], values: dict[str, Any], owner: str) -> 
     for name, spec in specs.items():
         checked[name] = spec.validate(values.get(name, spec.default), owner)
     return checked
-
-
-def batch_param(value: Any) -> Any:
-    """A hyperparameter ready to broadcast against params of shape (..., d): arrays gain a trailing axis."""
-    if isinstance(value, np.ndarray) and value.ndim > 0:
-        return value[..., None]
-    return value
