@@ -38,23 +38,24 @@ convention = st.segmented_control(
 optimizer_tab, trick_tab, schedule_tab = st.tabs(
     [t("home.optimizers_heading"), t("home.tricks_heading"), t("home.schedules_heading")]
 )
-with optimizer_tab:
+
+
+def entry_cards(table, latex_of) -> None:
+    """Two columns of cards: name, summary, formula and defaults of each registry entry."""
     columns = st.columns(2)
-    for index, (name, entry) in enumerate(OPTIMIZERS.items()):
+    for index, (name, entry) in enumerate(table.items()):
         with columns[index % 2].container(border=True):
             st.subheader(entry.label(lang))
             st.markdown(entry.summary(lang))
-            st.latex(optimizer_latex(name, convention))
+            st.latex(latex_of(name))
             st.caption(defaults_text(entry))
+
+
+with optimizer_tab:
+    entry_cards(OPTIMIZERS, lambda name: optimizer_latex(name, convention))
 with trick_tab:
     st.markdown(t("home.tricks_text"))
-    columns = st.columns(2)
-    for index, (name, entry) in enumerate(TRICKS.items()):
-        with columns[index % 2].container(border=True):
-            st.subheader(entry.label(lang))
-            st.markdown(entry.summary(lang))
-            st.latex(trick_latex(name, convention))
-            st.caption(defaults_text(entry))
+    entry_cards(TRICKS, lambda name: trick_latex(name, convention))
 with schedule_tab:
     st.markdown(t("home.schedules_text"))
     curves = {entry.label(lang): schedule_curve(name, 100) for name, entry in SCHEDULES.items()}
@@ -62,13 +63,7 @@ with schedule_tab:
         schedule_figure(curves, t("home.schedule_chart_title"), t("axis.step"), t("axis.lr")),
         width="stretch",
     )
-    columns = st.columns(2)
-    for index, (name, entry) in enumerate(SCHEDULES.items()):
-        with columns[index % 2].container(border=True):
-            st.subheader(entry.label(lang))
-            st.markdown(entry.summary(lang))
-            st.latex(schedule_latex(name))
-            st.caption(defaults_text(entry))
+    entry_cards(SCHEDULES, schedule_latex)
 
 st.header(t("home.verified_heading"))
 st.markdown(t("home.verified_text"))

@@ -110,6 +110,11 @@ BIAS_CORRECTION = Spec(
 )
 
 
+def _coupled_decay_line(rule: Link) -> list[str]:
+    """The formula line of torch.optim's coupled weight decay, when the rule uses it."""
+    return [r"g_t \leftarrow g_t + {{weight_decay}}\,\theta_{t-1}"] if rule.on["weight_decay"] else []
+
+
 def _add_coupled_decay(u: np.ndarray, params: np.ndarray, decay: Any, scratch: np.ndarray) -> None:
     """u += decay * params, in place (torch.optim's weight_decay)."""
     np.multiply(params, decay, out=scratch)
@@ -188,9 +193,7 @@ class SGD(Link):
 
     def latex_lines(self) -> list[str]:
         hp = self.hyperparameters
-        lines = []
-        if self.on["weight_decay"]:
-            lines.append(r"g_t \leftarrow g_t + {{weight_decay}}\,\theta_{t-1}")
+        lines = _coupled_decay_line(self)
         if not self.on["momentum"]:
             return [*lines, r"\theta_t = \theta_{t-1} - {{lr}}\, g_t"]
         damp = r"(1 - {{dampening}})\," if self.on["dampening"] else ""
@@ -245,9 +248,7 @@ class Adagrad(Link):
         return u
 
     def latex_lines(self) -> list[str]:
-        lines = []
-        if self.on["weight_decay"]:
-            lines.append(r"g_t \leftarrow g_t + {{weight_decay}}\,\theta_{t-1}")
+        lines = _coupled_decay_line(self)
         lines.append(r"s_t = s_{t-1} + g_t \odot g_t \quad (s_0 = {{initial_accumulator_value}})")
         rate = r"\frac{ {{lr}} }{1 + (t-1)\,{{lr_decay}} }" if self.on["lr_decay"] else "{{lr}}"
         if self.convention == "pytorch":
@@ -323,9 +324,7 @@ class RMSprop(Link):
 
     def latex_lines(self) -> list[str]:
         hp = self.hyperparameters
-        lines = []
-        if self.on["weight_decay"]:
-            lines.append(r"g_t \leftarrow g_t + {{weight_decay}}\,\theta_{t-1}")
+        lines = _coupled_decay_line(self)
         lines.append(r"s_t = {{alpha}}\, s_{t-1} + (1 - {{alpha}})\, g_t \odot g_t")
         second = "s_t"
         if hp["centered"]:
@@ -415,9 +414,7 @@ class Adam(Link):
 
     def latex_lines(self) -> list[str]:
         hp = self.hyperparameters
-        lines = []
-        if self.on["weight_decay"]:
-            lines.append(r"g_t \leftarrow g_t + {{weight_decay}}\,\theta_{t-1}")
+        lines = _coupled_decay_line(self)
         lines.append(r"m_t = {{beta1}}\, m_{t-1} + (1 - {{beta1}})\, g_t")
         lines.append(r"v_t = {{beta2}}\, v_{t-1} + (1 - {{beta2}})\, g_t \odot g_t")
         second = "v_t"
