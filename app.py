@@ -2,7 +2,10 @@
 
 import streamlit as st
 
+from optviz.engine.allocator import tune_allocator
 from optviz.ui import language_switch, t
+
+tune_allocator()  # large NumPy temporaries from the heap, not fresh mmaps (see optviz/engine/allocator.py)
 
 st.set_page_config(page_title="optviz", page_icon=":material/insights:", layout="wide")
 language_switch()

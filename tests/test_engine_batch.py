@@ -78,8 +78,10 @@ def test_bad_step_counts_are_refused(bad):
         run(build("sgd"), value_and_grad, START, bad)
 
 
-def test_final_mode_in_chunks_and_threads_equals_the_full_record(monkeypatch):
+@pytest.mark.parametrize("threads", [1, 2])
+def test_final_mode_in_chunks_and_threads_equals_the_full_record(monkeypatch, threads):
     monkeypatch.setattr(driver_module, "CHUNK_RUNS", 64)
+    monkeypatch.setattr(driver_module, "PARALLEL_CHUNK_RUNS", 64)
     generator = np.random.default_rng(1)
     grid_shape = (13, 23)  # 299 runs: several chunks, the last one short
     starts = generator.uniform(-3, 3, size=(*grid_shape, 2))
@@ -87,7 +89,7 @@ def test_final_mode_in_chunks_and_threads_equals_the_full_record(monkeypatch):
     betas = np.linspace(0.0, 0.99, grid_shape[0])[:, None]
     pipeline = build("momentum", {"lr": lrs, "momentum": betas})
     full = run(pipeline, quadratic(1, 0.3), starts, 60, tolerance=1e-6, f_star=0.0)
-    final = run(pipeline, quadratic(1, 0.3), starts, 60, record=False, tolerance=1e-6, f_star=0.0)
+    final = run(pipeline, quadratic(1, 0.3), starts, 60, record=False, tolerance=1e-6, f_star=0.0, threads=threads)
     np.testing.assert_array_equal(final.position, full.positions[-1])
     np.testing.assert_array_equal(final.loss, full.loss[-1])
     np.testing.assert_array_equal(final.diverged_at, full.diverged_at)

@@ -174,9 +174,9 @@ class SGD(Link):
             if self.hyperparameters["nesterov"]:
                 np.multiply(buffer, momentum, out=tmp)
                 u += tmp
+                u *= lr
             else:
-                np.copyto(u, buffer)
-            u *= lr
+                np.multiply(buffer, lr, out=u)
             return u
         velocity = state["velocity"]
         velocity *= momentum
@@ -371,34 +371,53 @@ class Adam(Link):
             state["max_exp_avg_sq"] = np.zeros_like(params)
         return state
 
+    def derive(self) -> None:
+        self.keep1 = 1 - self.hp["beta1"]
+        self.keep2 = 1 - self.hp["beta2"]
+
+    def _bias_corrections(self, state: dict, step: int) -> tuple[Any, Any]:
+        """1 - beta1^t and 1 - beta2^t. For a batch of betas the powers are kept as running products:
+        a power per run and step costs more than the whole rest of Adam's update."""
+        if not self.hyperparameters["bias_correction"]:
+            return 1.0, 1.0
+        corrections = []
+        for name in ("beta1", "beta2"):
+            beta = self.hp[name]
+            if isinstance(beta, np.ndarray):
+                power = state.setdefault(f"_{name}_power", np.ones_like(beta))
+                power *= beta
+                corrections.append(1 - power)
+            else:
+                corrections.append(1 - beta**step)
+        return corrections[0], corrections[1]
+
     def update(self, u: np.ndarray, state: dict, params: np.ndarray, ctx: StepContext) -> np.ndarray:
-        hp, tmp, step = self.hp, state["_tmp"], ctx.step
-        beta1, beta2 = hp["beta1"], hp["beta2"]
+        hp, tmp = self.hp, state["_tmp"]
         if self.on["weight_decay"]:
             _add_coupled_decay(u, params, hp["weight_decay"], tmp)
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         # m <- lerp(m, g, 1 - beta1), as torch writes it.
         np.subtract(u, exp_avg, out=tmp)
-        tmp *= 1 - beta1
+        tmp *= self.keep1
         exp_avg += tmp
-        exp_avg_sq *= beta2
+        exp_avg_sq *= hp["beta2"]
         np.multiply(u, u, out=tmp)
-        tmp *= 1 - beta2
+        tmp *= self.keep2
         exp_avg_sq += tmp
         second = exp_avg_sq
         if self.hyperparameters["amsgrad"]:
             np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
             second = state["max_exp_avg_sq"]
         corrected = self.hyperparameters["bias_correction"]
-        bias_correction1 = 1 - beta1**step if corrected else 1.0
-        bias_correction2 = 1 - beta2**step if corrected else 1.0
+        bias_correction1, bias_correction2 = self._bias_corrections(state, ctx.step)
         if self.convention == "pytorch":
             # torch: lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps). Multiplying through by sqrt(bc2) saves one pass
             # over memory and changes only the last bit: lr*sqrt(bc2)/bc1 * m / (sqrt(v) + eps*sqrt(bc2)).
             np.sqrt(second, out=tmp)
-            root = np.sqrt(bias_correction2) if isinstance(bias_correction2, np.ndarray) else math.sqrt(
-                bias_correction2
-            )
+            if isinstance(bias_correction2, np.ndarray):
+                root = np.sqrt(bias_correction2)
+            else:
+                root = math.sqrt(bias_correction2)
             tmp += hp["eps"] * root if corrected else hp["eps"]
             np.divide(exp_avg, tmp, out=u)
             u *= ctx.lr * root / bias_correction1 if corrected else ctx.lr

@@ -1,0 +1,217 @@
+"""The command line: the same library as the pages, without the interface.
+
+    python -m optviz list  [--format text|json]
+    python -m optviz run   --surface S --optimizer NAME [--set KEY=VALUE]... [--convention pytorch|textbook]
+                           [--start X,Y] [--steps N] [--tolerance T] [--format json|csv]
+    python -m optviz sweep --surface S --optimizer NAME --x KEY=LO:HI:N[:log] [--y KEY=LO:HI:N[:log]]
+                           [--set KEY=VALUE]... [--convention ...] [--start X,Y] [--steps N] [--format json]
+
+Bad input ends with exit status 2 and one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import math
+import sys
+from typing import Any
+
+import numpy as np
+
+from optviz.engine import CONVENTIONS, OPTIMIZERS, describe
+from optviz.engine.allocator import tune_allocator
+from optviz.runs import DEFAULT_TOLERANCE, Axis, lane_from_settings, run_lane, sweep
+from optviz.surfaces import FAMILIES, ExpressionError, surface
+
+MAX_STEPS = 100_000
+VALUE_OPTIONS = ("--start", "--set", "--x", "--y", "--surface", "--steps", "--tolerance")
+
+
+class UsageError(Exception):
+    """Bad input: reported as one line on stderr with exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, no usage dump
+        raise UsageError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m optviz", description="optviz: optimizers on 2D surfaces, from the shell.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    listing = commands.add_parser("list", help="surfaces, optimizers, tricks and schedules")
+    listing.add_argument("--format", choices=("text", "json"), default="text")
+    for name in ("run", "sweep"):
+        command = commands.add_parser(name, help=f"{name} an optimizer on a surface")
+        command.add_argument("--surface", required=True, help="NAME, NAME:k=v,k=v or expr:f(x, y)")
+        command.add_argument("--optimizer", required=True)
+        command.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+        command.add_argument("--convention", choices=CONVENTIONS, default="pytorch")
+        command.add_argument("--start", help="X,Y (default: the surface's first start)")
+        command.add_argument("--steps", type=int, default=100)
+        command.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE)
+        if name == "run":
+            command.add_argument("--format", choices=("json", "csv"), default="json")
+        else:
+            command.add_argument("--x", required=True, metavar="KEY=LO:HI:N[:log]")
+            command.add_argument("--y", metavar="KEY=LO:HI:N[:log]")
+            command.add_argument("--format", choices=("json",), default="json")
+    return parser
+
+
+def _join_values(argv: list[str]) -> list[str]:
+    """'--start -5,-2' → '--start=-5,-2': argparse would read a value starting with '-' as an option."""
+    joined: list[str] = []
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        if token in VALUE_OPTIONS and index + 1 < len(argv):
+            joined.append(f"{token}={argv[index + 1]}")
+            index += 2
+            continue
+        joined.append(token)
+        index += 1
+    return joined
+
+
+def _settings(pairs: list[str]) -> dict[str, str]:
+    settings = {}
+    for pair in pairs:
+        key, equals, value = pair.partition("=")
+        if not equals or not key.strip():
+            raise UsageError(f"--set {pair[:60]!r} should be KEY=VALUE")
+        settings[key.strip()] = value
+    return settings
+
+
+def _start(text: str | None, default: tuple[float, float]) -> np.ndarray:
+    if text is None:
+        return np.asarray(default, dtype=np.float64)
+    parts = text.split(",")
+    try:
+        values = [float(part) for part in parts]
+    except ValueError:
+        raise UsageError(f"--start {text[:60]!r} should be two numbers X,Y") from None
+    if len(values) != 2 or not all(math.isfinite(value) for value in values):
+        raise UsageError(f"--start {text[:60]!r} should be two finite numbers X,Y")
+    return np.asarray(values)
+
+
+def _steps(steps: int) -> int:
+    if not 0 <= steps <= MAX_STEPS:
+        raise UsageError(f"--steps {steps} is out of range: allowed [0, {MAX_STEPS}]")
+    return steps
+
+
+def _number(value: float) -> float | None:
+    """JSON has no NaN or infinity: those become null."""
+    return float(value) if math.isfinite(value) else None
+
+
+def _grid(values: np.ndarray, kind=float) -> list:
+    if kind is bool:
+        return np.asarray(values, dtype=bool).tolist()
+    if kind is int:
+        return [[None if v < 0 else int(v) for v in row] if np.ndim(row) else (None if row < 0 else int(row))
+                for row in np.asarray(values)]
+    return [[_number(v) for v in row] if np.ndim(row) else _number(row) for row in np.asarray(values)]
+
+
+def _command_list(arguments) -> str:
+    data = describe()
+    data["surfaces"] = []
+    for name, family in FAMILIES.items():
+        made = family.make()
+        data["surfaces"].append({
+            "name": name,
+            "label": {"en": made.label_en, "zh": made.label_zh},
+            "parameters": {key: spec.default for key, spec in family.specs.items()},
+            "minima": [list(point) for point in made.minima],
+            "f_star": made.f_star,
+            "view": list(made.view),
+            "starts": [list(point) for point in made.starts],
+        })
+    if arguments.format == "json":
+        return json.dumps(data, ensure_ascii=False, indent=2)
+    lines = ["surfaces (NAME, NAME:k=v,... or expr:f(x, y)):"]
+    for item in data["surfaces"]:
+        settings = ",".join(f"{key}={value:g}" for key, value in item["parameters"].items())
+        lines.append(f"  {item['name']:<18} {item['label']['en']}" + (f"  [{settings}]" if settings else ""))
+    for group in ("optimizers", "tricks", "schedules"):
+        lines.append(f"{group}:")
+        for entry in data[group]:
+            names = ", ".join(f"{spec['name']}={spec['default']}" for spec in entry["hyperparameters"])
+            lines.append(f"  {entry['name']:<18} {names}")
+    lines.append("tricks are set with --set NAME=VALUE or --set NAME.SETTING=VALUE; schedules with "
+                 "--set schedule=NAME --set schedule.SETTING=VALUE")
+    return "\n".join(lines)
+
+
+def _command_run(arguments) -> str:
+    chosen = surface(arguments.surface)
+    lane = lane_from_settings(arguments.optimizer, _settings(arguments.set), arguments.convention)
+    start = _start(arguments.start, chosen.starts[0])
+    path = run_lane(chosen, lane, start, _steps(arguments.steps), arguments.tolerance)
+    diverged_at = int(path.diverged_at)
+    rows = path.positions.shape[0] if diverged_at < 0 else diverged_at  # stop at the last finite position
+    if arguments.format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["step", "x", "y", "loss", "grad_x", "grad_y"])
+        for step in range(rows):
+            writer.writerow([step, *map(repr, map(float, path.positions[step])), repr(float(path.loss[step])),
+                             *map(repr, map(float, path.grad[step]))])
+        return buffer.getvalue().rstrip("\n")
+    reached = int(path.steps_to_tolerance)
+    return json.dumps({
+        "surface": arguments.surface,
+        "optimizer": arguments.optimizer,
+        "convention": arguments.convention,
+        "hyperparameters": _plain({**OPTIMIZERS[lane.optimizer].defaults(), **lane.settings()}),
+        "xy": [[float(v) for v in row] for row in path.positions[:rows]],
+        "loss": [_number(v) for v in path.loss[:rows]],
+        "grad": [[_number(v) for v in row] for row in path.grad[:rows]],
+        "diverged_at": None if diverged_at < 0 else diverged_at,
+        "steps_to_tolerance": None if reached < 0 else reached,
+    })
+
+
+def _plain(settings: dict[str, Any]) -> dict[str, Any]:
+    return {key: (value.item() if isinstance(value, np.generic) else value) for key, value in settings.items()}
+
+
+def _command_sweep(arguments) -> str:
+    chosen = surface(arguments.surface)
+    lane = lane_from_settings(arguments.optimizer, _settings(arguments.set), arguments.convention)
+    x = Axis.parse(arguments.x)
+    y = Axis.parse(arguments.y) if arguments.y else None
+    result = sweep(chosen, lane, x, y, _start(arguments.start, chosen.starts[0]), _steps(arguments.steps),
+                   arguments.tolerance, processes=True)
+    data: dict[str, Any] = {"x": {"name": x.name, "values": x.values.tolist()}}
+    if y is not None:
+        data["y"] = {"name": y.name, "values": y.values.tolist()}
+    data["final_loss"] = _grid(result.final_loss)
+    data["diverged"] = _grid(result.diverged, bool)
+    data["steps_to_tolerance"] = _grid(result.steps_to_tolerance, int)
+    return json.dumps(data)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status (0, or 2 for bad input)."""
+    arguments_list = list(sys.argv[1:] if argv is None else argv)
+    tune_allocator()
+    try:
+        arguments = _parser().parse_args(_join_values(arguments_list))
+        command = {"list": _command_list, "run": _command_run, "sweep": _command_sweep}[arguments.command]
+        output = command(arguments)
+    except ExpressionError as error:
+        print(f"optviz: error: {error.message('en')}", file=sys.stderr)
+        return 2
+    except (UsageError, ValueError) as error:
+        print(f"optviz: error: {str(error).splitlines()[0] if str(error) else 'bad input'}", file=sys.stderr)
+        return 2
+    sys.stdout.write(output + "\n")
+    return 0

@@ -1,0 +1,72 @@
+"""Gradient descent and heavy-ball momentum on a quadratic: what theory predicts (Distill, "Why Momentum Really
+Works", Goh 2017; Polyak 1964).
+
+On f(θ) = ½ θᵀAθ, each eigen-direction of A with eigenvalue λ evolves on its own. Gradient descent multiplies
+the error along it by (1 − αλ) per step. Heavy ball, θ ← θ − αg + β(θ − θ_prev) (the same iteration as the
+PyTorch form b = βb + g, θ −= αb, and the textbook form with a constant learning rate), follows
+z² − (1 + β − αλ) z + β = 0: the error shrinks by the larger root's modulus per step.
+All functions broadcast over arrays of α and β.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def _eigenvalues(eigenvalues: Sequence[float]) -> np.ndarray:
+    values = np.asarray(eigenvalues, dtype=np.float64)
+    if values.ndim != 1 or values.size == 0 or np.any(values <= 0):
+        raise ValueError("eigenvalues must be a non-empty list of positive numbers")
+    return values
+
+
+def gd_rate(lr, eigenvalues: Sequence[float]) -> np.ndarray:
+    """max over λ of |1 − αλ|: the factor by which gradient descent shrinks the error per step."""
+    values = _eigenvalues(eigenvalues)
+    lr = np.asarray(lr, dtype=np.float64)[..., None]
+    return np.abs(1 - lr * values).max(axis=-1)
+
+
+def gd_converges(lr, eigenvalues: Sequence[float]) -> np.ndarray:
+    """0 < αλ < 2 for every eigenvalue λ."""
+    values = _eigenvalues(eigenvalues)
+    lr = np.asarray(lr, dtype=np.float64)[..., None]
+    return np.all((lr * values > 0) & (lr * values < 2), axis=-1)
+
+
+def momentum_rate(lr, momentum, eigenvalues: Sequence[float]) -> np.ndarray:
+    """max over λ of the larger |root| of z² − (1 + β − αλ)z + β: heavy ball's error factor per step."""
+    values = _eigenvalues(eigenvalues)
+    lr, momentum = np.broadcast_arrays(np.asarray(lr, dtype=np.float64), np.asarray(momentum, dtype=np.float64))
+    centre = (1 + momentum[..., None] - lr[..., None] * values) / 2
+    discriminant = centre * centre - momentum[..., None]
+    with np.errstate(invalid="ignore"):
+        real_root = np.abs(centre) + np.sqrt(np.maximum(discriminant, 0.0))
+    complex_modulus = np.sqrt(np.maximum(momentum[..., None], 0.0))
+    return np.where(discriminant >= 0, real_root, complex_modulus).max(axis=-1)
+
+
+def momentum_converges(lr, momentum, eigenvalues: Sequence[float]) -> np.ndarray:
+    """0 ≤ β < 1 and 0 < αλ < 2 + 2β for every eigenvalue λ."""
+    values = _eigenvalues(eigenvalues)
+    lr, momentum = np.broadcast_arrays(np.asarray(lr, dtype=np.float64), np.asarray(momentum, dtype=np.float64))
+    scaled = lr[..., None] * values
+    inside = (scaled > 0) & (scaled < 2 + 2 * momentum[..., None])
+    return np.all(inside, axis=-1) & (momentum >= 0) & (momentum < 1)
+
+
+def gd_optimal(eigenvalues: Sequence[float]) -> tuple[float, float]:
+    """(α*, rate): α* = 2/(λ_min + λ_max), rate (κ − 1)/(κ + 1)."""
+    values = _eigenvalues(eigenvalues)
+    low, high = float(values.min()), float(values.max())
+    return 2 / (low + high), (high - low) / (high + low)
+
+
+def momentum_optimal(eigenvalues: Sequence[float]) -> tuple[float, float, float]:
+    """(α*, β*, rate): α* = (2/(√λ_max + √λ_min))², β* = ((√κ − 1)/(√κ + 1))², rate √β*."""
+    values = _eigenvalues(eigenvalues)
+    low, high = np.sqrt(float(values.min())), np.sqrt(float(values.max()))
+    beta = ((high - low) / (high + low)) ** 2
+    return float((2 / (high + low)) ** 2), float(beta), float(np.sqrt(beta))
