@@ -42,6 +42,7 @@ lint: $(DEV_STAMP)
 
 bench: $(DEV_STAMP)
 	$(PY) bench/engine.py
+	$(PY) bench/sweeps.py
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

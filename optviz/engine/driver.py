@@ -342,9 +342,6 @@ def _trajectory(pipeline, value_and_grad, params, steps, record_state, *, tolera
         grads[t] = grad
         for name, buffer in buffers.items():
             states[name][t] = buffer
-        if tolerance is not None:
-            hit = (reached < 0) & ~dead & _below_tolerance(loss, grad, tolerance, f_star)
-            reached[hit] = t
 
     note(0)
     for t in range(1, steps + 1):
@@ -374,4 +371,8 @@ def _trajectory(pipeline, value_and_grad, params, steps, record_state, *, tolera
         for history in states.values():
             history[after] = np.nan
     grad_norm = np.sqrt(np.einsum("...i,...i->...", grads, grads))
+    if tolerance is not None:
+        # After the loop, over the recorded rows (NaN rows never count): the first step below the tolerance.
+        below = (losses - f_star < tolerance) if f_star is not None else (grad_norm < tolerance)
+        reached = np.where(below.any(axis=0), below.argmax(axis=0), -1)
     return Trajectory(positions, losses, grads, grad_norm, lrs, diverged_at, reached, states)
