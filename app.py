@@ -12,6 +12,7 @@ language_switch()
 navigation = st.navigation(
     [
         st.Page("pages/home.py", title=t("nav.home"), icon=":material/home:", default=True),
+        st.Page("pages/playground.py", title=t("nav.playground"), icon=":material/scatter_plot:"),
     ]
 )
 navigation.run()

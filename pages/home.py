@@ -6,7 +6,9 @@ from optviz.engine import CONVENTIONS, OPTIMIZERS, SCHEDULES, TRICKS, format_pla
 from optviz.engine.registry import optimizer_latex, schedule_curve, schedule_latex, trick_latex
 from optviz.plots.schedules import schedule_figure
 from optviz.ui import language, t
+from optviz.ui.navigation import ensure_navigation
 
+ensure_navigation()
 lang = language()
 
 

@@ -1,5 +1,6 @@
 """The app in headless Chromium against a real streamlit server on 127.0.0.1."""
 
+import json
 import re
 
 import pytest
@@ -58,3 +59,39 @@ def test_schedule_chart_and_convention_switch(page: Page, app_url, screenshot_di
     expect(chart.locator(".scatterlayer .trace")).to_have_count(7, timeout=TIMEOUT)
     assert_no_exception(page)
     page.screenshot(path=screenshot_dir / "home-schedules.png", full_page=False)
+
+
+# The first lane's path as drawn (trace 0 is the contour, 1 the click grid); plotly keeps the arrays it was
+# sent (binary, base64) in graph.data, so their JSON changes exactly when the path does.
+FIRST_LANE_PATH = """() => {
+    const graph = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+    if (!graph || !graph.data || graph.data.length < 3) return null;
+    return JSON.stringify([graph.data[2].x, graph.data[2].y]);
+}"""
+
+
+def test_playground_slider_moves_the_path(page: Page, app_url, screenshot_dir):
+    page.goto(f"{app_url}/playground")
+    expect(page.get_by_role("heading", name="Playground: optimizers on a surface")).to_be_visible(timeout=TIMEOUT)
+    page.wait_for_function(FIRST_LANE_PATH, timeout=TIMEOUT)
+    wait_for_app(page)
+    before = page.evaluate(FIRST_LANE_PATH)
+    page.screenshot(path=screenshot_dir / "playground-en.png", full_page=False)
+
+    slider = page.locator('[data-testid="stSlider"]').filter(has_text="learning rate").first.get_by_role("slider")
+    slider.focus()
+    for _ in range(3):  # 0.001 -> 0.0012 -> 0.0015 -> 0.002, each press its own rerun
+        slider.press("ArrowRight")
+    expect(slider).to_have_attribute("aria-valuetext", "0.002", timeout=TIMEOUT)
+    expect(page).to_have_url(re.compile(r"lane1=sgd%3Blr%3D0\.002|lane1=sgd;lr=0\.002"), timeout=TIMEOUT)
+    changed = f"() => {{ const now = ({FIRST_LANE_PATH})(); return now !== null && now !== {json.dumps(before)}; }}"
+    page.wait_for_function(changed, timeout=TIMEOUT)
+    wait_for_app(page)
+    assert_no_exception(page)
+
+    page.get_by_text("简体中文", exact=True).click()
+    expect(page.get_by_role("heading", name="游乐场：曲面上的优化器")).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text("排行榜")).to_be_visible(timeout=TIMEOUT)
+    assert_no_exception(page)
+    wait_for_app(page)
+    page.screenshot(path=screenshot_dir / "playground-zh.png", full_page=False)

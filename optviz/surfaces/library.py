@@ -444,21 +444,22 @@ def _plateau() -> Surface:
 def _cliff() -> Surface:
     def value_and_grad(p):
         x, y = p[0], p[1]
-        wall = np.tanh(20 * x)
+        wall = np.tanh(3 * x)
         grad = np.empty_like(p)
-        grad[0] = 0.1 * (x - 3) - 50 * (1 - wall * wall)
+        grad[0] = 0.1 * (x - 3) - 30 * (1 - wall * wall)
         np.multiply(y, 1.0, out=grad[1])
-        return 0.05 * (x - 3) ** 2 + 0.5 * y * y + 2.5 * (1 - wall), grad
+        return 0.05 * (x - 3) ** 2 + 0.5 * y * y + 10 * (1 - wall), grad
 
     return Surface(
         "cliff", "Cliff (exploding gradient)", "悬崖（梯度爆炸）",
-        r"f(x, y) = 0.05\,(x - 3)^2 + 0.5\,y^2 + 2.5\,(1 - \tanh 20x)",
-        value_and_grad, (-5.0, 6.0, -3.0, 3.0), ((-3.0, 1.5), (-4.0, -1.0)), ((3.0, 0.0),), 0.0,
-        "A gentle slope ends in a cliff at x = 0 where the gradient jumps to about 50. A run that lands on the "
-        "edge takes one enormous step and is thrown far away. Clipping the gradient's norm keeps the step "
-        "bounded: the run steps down the cliff and goes on.",
-        "平缓的斜坡在 x = 0 处变成悬崖，梯度骤增到约 50。落在崖边的运行会迈出巨大的一步，被抛到远处。"
-        "按范数裁剪梯度能限制步长：运行平稳走下悬崖并继续前进。",
+        r"f(x, y) = 0.05\,(x - 3)^2 + 0.5\,y^2 + 10\,(1 - \tanh 3x)",
+        value_and_grad, (-5.0, 6.0, -3.0, 3.0), ((-3.0, 1.5), (-4.0, -1.0)), ((3.0000182739714027, 0.0),),
+        3.0458289138825205e-07,
+        "A gentle slope ends in a cliff at x = 0, where the gradient jumps to about 30. A run that lands on its "
+        "face takes one enormous step and is thrown far out of the view (with η = 1 from the default start, to "
+        "x ≈ 30). Clipping the gradient's norm bounds the step: the run walks down the cliff and goes on.",
+        "平缓的斜坡在 x = 0 处变成悬崖，梯度骤增到约 30。落在崖壁上的运行会迈出巨大的一步，被抛出视野"
+        "（从默认起点、η = 1 时被抛到 x ≈ 30）。按范数裁剪梯度能限制步长：运行平稳走下悬崖并继续前进。",
     )
 
 

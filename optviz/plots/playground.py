@@ -1,0 +1,200 @@
+"""Figures of the playground: paths on a contour, small multiples, 3D, per-step curves, an animation.
+
+Data in, go.Figure out. A path is a dict: label, colour, xy (N, 2), the points to draw (already subsampled).
+Every figure keeps its axes on the surface's view box: a run that leaves it is cut at the edge, never allowed
+to zoom the view out to nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from .style import apply_layout
+
+MAX_POINTS = 800
+MAX_FRAMES = 80
+
+
+def subsample(count: int, limit: int = MAX_POINTS) -> np.ndarray:
+    """At most `limit` indices of 0..count-1, evenly spread, the first and last always included."""
+    if count <= limit:
+        return np.arange(count)
+    return np.unique(np.linspace(0, count - 1, limit).round().astype(int))
+
+
+def log_display(z: np.ndarray) -> tuple[np.ndarray, float]:
+    """log10(f - f_min + delta): contour levels evenly spaced in log, so valleys show their detail."""
+    finite = z[np.isfinite(z)]
+    if finite.size == 0:
+        return z, 0.0
+    low, high = float(finite.min()), float(finite.max())
+    delta = max(1e-9, 1e-4 * (high - low))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.log10(z - low + delta).astype(np.float32), low
+
+
+def contour_trace(grid: dict, colorbar_title: str, showscale: bool = True) -> go.Contour:
+    """The surface as filled contours of log-spaced levels; NaN (undefined f) is left blank."""
+    display, _ = log_display(grid["z"])
+    return go.Contour(
+        x=grid["x"], y=grid["y"], z=display, ncontours=28, colorscale="Blues", reversescale=True,
+        line=dict(width=0.4, color="rgba(40,40,40,0.35)"), showscale=showscale, hoverinfo="skip",
+        colorbar=dict(title=dict(text=colorbar_title, side="right"), thickness=12, len=0.8),
+    )
+
+
+def _markers(minima, start, labels: dict) -> list[go.Scatter]:
+    traces = []
+    if len(minima):
+        points = np.asarray(minima)
+        star = dict(symbol="star", size=14, color="#F0E442", line=dict(width=1, color="black"))
+        traces.append(go.Scatter(x=points[:, 0], y=points[:, 1], mode="markers", name=labels["minimum"],
+                                 marker=star))
+    traces.append(go.Scatter(x=[start[0]], y=[start[1]], mode="markers", name=labels["start"],
+                             marker=dict(symbol="circle-open", size=13, color="black", line=dict(width=2))))
+    return traces
+
+
+def _path_trace(path: dict, showlegend: bool = True) -> go.Scatter:
+    xy = path["xy"]
+    return go.Scatter(
+        x=xy[:, 0], y=xy[:, 1], mode="lines+markers", name=path["label"], legendgroup=path["label"],
+        showlegend=showlegend, line=dict(color=path["colour"], width=2.2), marker=dict(size=3, color=path["colour"]),
+        hovertemplate=path["label"] + "<br>x=%{x:.4g}<br>y=%{y:.4g}<extra></extra>",
+    )
+
+
+def _fix_view(figure: go.Figure, view, **where) -> None:
+    figure.update_xaxes(range=[view[0], view[1]], constrain="domain", **where)
+    figure.update_yaxes(range=[view[2], view[3]], **where)
+
+
+def click_grid(view, count: int = 31) -> go.Scatter:
+    """Invisible points over the view: clicking one selects it, which the page takes as the new start."""
+    xs, ys = np.meshgrid(np.linspace(view[0], view[1], count), np.linspace(view[2], view[3], count))
+    return go.Scatter(x=xs.ravel().astype(np.float32), y=ys.ravel().astype(np.float32), mode="markers",
+                      marker=dict(size=14, opacity=0), hoverinfo="none", showlegend=False, name="click")
+
+
+def overlay_figure(grid: dict, paths: list[dict], minima, start, view, labels: dict) -> go.Figure:
+    """Every lane's path on one contour, with the start and the known minima marked; clicks pick a start."""
+    figure = go.Figure([contour_trace(grid, labels["colorbar"]), click_grid(view)])
+    for path in paths:
+        figure.add_trace(_path_trace(path))
+    for trace in _markers(minima, start, labels):
+        figure.add_trace(trace)
+    apply_layout(figure, labels["title"], "x", "y", height=560)
+    _fix_view(figure, view)
+    figure.update_layout(clickmode="event+select", dragmode="pan")
+    return figure
+
+
+def multiples_figure(grid: dict, paths: list[dict], minima, start, view, labels: dict) -> go.Figure:
+    """One small panel per lane on shared axes (small multiples): the same contour, one path each."""
+    count = max(1, len(paths))
+    columns = min(3, count)
+    rows = -(-count // columns)
+    figure = make_subplots(rows=rows, cols=columns, shared_xaxes=True, shared_yaxes=True,
+                           subplot_titles=[path["label"] for path in paths] or [""],
+                           horizontal_spacing=0.03, vertical_spacing=0.08)
+    for index, path in enumerate(paths):
+        row, column = index // columns + 1, index % columns + 1
+        figure.add_trace(contour_trace(grid, labels["colorbar"], showscale=index == 0), row=row, col=column)
+        figure.add_trace(_path_trace(path), row=row, col=column)
+        for trace in _markers(minima, start, labels):
+            trace.showlegend = index == 0
+            figure.add_trace(trace, row=row, col=column)
+    apply_layout(figure, labels["title"], "", "", height=330 * rows + 60)
+    _fix_view(figure, view)
+    return figure
+
+
+def surface_3d_figure(grid: dict, paths: list[dict], view, labels: dict) -> go.Figure:
+    """The surface in 3D with the paths lifted slightly above it; z clipped to the range that matters."""
+    z = grid["z"]
+    finite = z[np.isfinite(z)]
+    low, high = (np.percentile(finite, [0, 97]) if finite.size else (0.0, 1.0))
+    lift = 0.01 * (high - low or 1.0)
+    figure = go.Figure([go.Surface(x=grid["x"], y=grid["y"], z=np.clip(z, low, high), colorscale="Blues",
+                                   reversescale=True, opacity=0.85, showscale=False, hoverinfo="skip")])
+    for path in paths:
+        xy = path["xy"]
+        heights = np.clip(path["loss"], low, high) + lift
+        figure.add_trace(go.Scatter3d(x=xy[:, 0], y=xy[:, 1], z=heights, mode="lines+markers", name=path["label"],
+                                      line=dict(color=path["colour"], width=5), marker=dict(size=2,
+                                                                                           color=path["colour"])))
+    figure.update_layout(
+        title=labels["title"], template="plotly_white", height=600, margin=dict(l=0, r=0, t=50, b=0),
+        scene=dict(xaxis=dict(title="x", range=[view[0], view[1]]), yaxis=dict(title="y", range=[view[2], view[3]]),
+                   zaxis=dict(title="f", range=[low, high + 2 * lift]), aspectmode="manual",
+                   aspectratio=dict(x=1.2, y=1.2, z=0.7)),
+        legend=dict(orientation="h", yanchor="top", y=-0.02),
+    )
+    return figure
+
+
+def curves_figure(curves: list[dict], labels: dict) -> go.Figure:
+    """Per step: loss (log), distance to the nearest minimum, gradient norm (log), effective learning rate."""
+    panels = [("loss", labels["loss"], "log"), ("distance", labels["distance"], "log"),
+              ("grad_norm", labels["grad_norm"], "log"), ("effective_lr", labels["effective_lr"], "log")]
+    figure = make_subplots(rows=2, cols=2, subplot_titles=[title for _, title, _ in panels],
+                           horizontal_spacing=0.09, vertical_spacing=0.14)
+    for index, (key, _, scale) in enumerate(panels):
+        row, column = index // 2 + 1, index % 2 + 1
+        for curve in curves:
+            values = curve.get(key)
+            if values is None:
+                continue
+            figure.add_trace(go.Scatter(x=curve["steps"][: len(values)], y=values, mode="lines", name=curve["label"],
+                                        legendgroup=curve["label"], showlegend=index == 0,
+                                        line=dict(color=curve["colour"], width=2)), row=row, col=column)
+        figure.update_yaxes(type=scale, exponentformat="power", row=row, col=column)
+        figure.update_xaxes(title_text=labels["step"], row=row, col=column)
+    apply_layout(figure, labels["title"], "", "", height=640)
+    return figure
+
+
+def animation_figure(grid: dict, paths: list[dict], minima, start, view, labels: dict) -> go.Figure:
+    """Play / pause and a step slider that move every lane in sync; frames are plain dicts (no go.Frame)."""
+    length = max(len(path["xy"]) for path in paths) if paths else 1
+    frame_steps = subsample(length, MAX_FRAMES)
+    base = [contour_trace(grid, labels["colorbar"], showscale=False)]
+    base += [_path_trace({**path, "xy": path["xy"][:1]}) for path in paths]
+    base += _markers(minima, start, labels)
+    figure = go.Figure(base)
+    path_indices = list(range(1, 1 + len(paths)))
+    frames = []
+    for step in frame_steps:
+        data = []
+        for path in paths:
+            shown = path["xy"][: min(step, len(path["xy"]) - 1) + 1]
+            data.append({"type": "scatter", "x": shown[:, 0].tolist(), "y": shown[:, 1].tolist()})
+        frames.append({"name": str(int(path_steps(paths, step))), "data": data, "traces": path_indices})
+    figure.frames = frames
+    sliders = [{"active": 0, "currentvalue": {"prefix": labels["step"] + ": "}, "pad": {"t": 40},
+                "steps": [{"label": frame["name"], "method": "animate",
+                           "args": [[frame["name"]], {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
+                                                      "transition": {"duration": 0}}]} for frame in frames]}]
+    buttons = [{"type": "buttons", "showactive": False, "x": 0.0, "y": -0.08, "xanchor": "left", "direction": "left",
+                "buttons": [
+                    {"label": "▶ " + labels["play"], "method": "animate",
+                     "args": [None, {"frame": {"duration": 60, "redraw": False}, "fromcurrent": True,
+                                     "transition": {"duration": 0}}]},
+                    {"label": "❚❚ " + labels["pause"], "method": "animate",
+                     "args": [[None], {"mode": "immediate", "frame": {"duration": 0, "redraw": False}}]},
+                ]}]
+    apply_layout(figure, labels["title"], "x", "y", height=640)
+    figure.update_layout(sliders=sliders, updatemenus=buttons, margin=dict(l=60, r=20, t=80, b=40),
+                         legend=dict(orientation="h", yanchor="bottom", y=1.01, xanchor="right", x=1))
+    _fix_view(figure, view)
+    return figure
+
+
+def path_steps(paths: list[dict], index: int) -> int:
+    """The optimizer step shown at point `index` of the (subsampled) paths."""
+    steps = paths[0].get("steps") if paths else None
+    if steps is None:
+        return index
+    return int(steps[min(index, len(steps) - 1)])

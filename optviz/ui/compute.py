@@ -1,0 +1,36 @@
+"""Cached computations for the pages, keyed by plain names and hashable lanes, bounded in size."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from optviz.engine.driver import Trajectory
+from optviz.runs import Lane, run_lane
+from optviz.surfaces import Surface, surface
+
+GRID_RESOLUTION = 150
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def get_surface(name: str) -> Surface:
+    """The surface named `name` (an immutable object: compiled once, shared by every session)."""
+    return surface(name)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def run_cached(surface_name: str, lane: Lane, start: tuple[float, float], steps: int) -> Trajectory:
+    """One lane's path with its optimizer state recorded (for the step inspector)."""
+    return run_lane(get_surface(surface_name), lane, np.array(start, dtype=np.float64), steps, record_state=True)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def contour_grid(surface_name: str, resolution: int = GRID_RESOLUTION) -> dict:
+    """f on a grid over the view, float32, with NaN where f is undefined."""
+    chosen = get_surface(surface_name)
+    x_min, x_max, y_min, y_max = chosen.view
+    xs = np.linspace(x_min, x_max, resolution)
+    ys = np.linspace(y_min, y_max, resolution)
+    values = chosen.value(np.stack(np.meshgrid(xs, ys), axis=-1))
+    values = np.where(np.isfinite(values), values, np.nan)
+    return {"x": xs.astype(np.float32), "y": ys.astype(np.float32), "z": values.astype(np.float32)}

@@ -1,0 +1,387 @@
+"""The playground's widgets and state: surface, start, steps, convention, lanes, presets, and the URL.
+
+The whole comparison lives in the URL, compactly (?surface=rosenbrock&start=-1.5,2&steps=500&lane1=adam;lr=0.05):
+a session starts from its URL, every value is validated, a bad one is dropped with a visible warning, and every
+rerun writes the current state back. Widget functions only gather values; computing is elsewhere.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import streamlit as st
+
+from optviz.engine import CONVENTIONS, OPTIMIZERS, SCHEDULES, TRICKS, format_plain
+from optviz.presets import PRESETS
+from optviz.runs import Lane, lane_from_settings
+from optviz.surfaces import EXPRESSION_PREFIX, FAMILIES, QUADRATIC_PRESETS
+
+from .compute import get_surface
+from .i18n import language, t
+from .widgets import spec_widget
+
+MAX_LANES = 6
+MAX_STEPS = 5000
+PREFIX = "pg_"
+CUSTOM = "custom"
+VIEWS = ("overlay", "multiples", "surface3d", "curves", "animation")
+# Learning rates that suit the built-in surfaces better than torch's defaults (which suit networks).
+PLAYGROUND_LR = {"sgd": 0.001, "momentum": 0.001, "nesterov": 0.001, "adagrad": 0.5, "rmsprop": 0.01,
+                 "adam": 0.05, "adamw": 0.05}
+DEFAULT_LANES = (("sgd", {"lr": 0.001}), ("momentum", {"lr": 0.001, "momentum": 0.9}), ("adam", {"lr": 0.05}))
+DEFAULTS = {"surface": "rosenbrock", "start": (-1.5, 2.0), "steps": 500, "convention": "pytorch",
+            "view": "overlay"}
+
+
+def key(name: str) -> str:
+    """The session key of a playground widget."""
+    return PREFIX + name
+
+
+def lane_key(lane_id: int, name: str) -> str:
+    """The session key of one lane's widget."""
+    return f"{PREFIX}{lane_id}_{name}"
+
+
+# ------------------------------------------------------------------ state: defaults, presets, URL
+
+
+def _set_lane(lane_id: int, optimizer: str, settings: dict[str, Any]) -> None:
+    """Write one lane's widget values from flat settings (already validated)."""
+    for name in list(st.session_state):
+        if name.startswith(f"{PREFIX}{lane_id}_"):
+            del st.session_state[name]
+    st.session_state[lane_key(lane_id, "optimizer")] = optimizer
+    tricks, schedule = [], "none"
+    for setting, value in settings.items():
+        head, dot, tail = setting.partition(".")
+        if setting == "schedule":
+            schedule = value
+        elif head == "schedule" and dot:
+            st.session_state[lane_key(lane_id, f"sched_{tail}")] = value
+        elif head in TRICKS:
+            tail = tail or next(iter(TRICKS[head].specs))
+            if head not in tricks:
+                tricks.append(head)
+            st.session_state[lane_key(lane_id, f"trick_{head}_{tail}")] = value
+        else:
+            st.session_state[lane_key(lane_id, f"hp_{setting}")] = value
+    st.session_state[lane_key(lane_id, "tricks")] = tricks
+    st.session_state[lane_key(lane_id, "schedule")] = schedule
+
+
+def _set_lanes(lanes: list[tuple[str, dict[str, Any]]]) -> None:
+    for name in list(st.session_state):
+        if name[len(PREFIX):].partition("_")[0].isdigit() and name.startswith(PREFIX):
+            del st.session_state[name]
+    ids = list(range(len(lanes)))
+    st.session_state[key("lanes")] = ids
+    st.session_state[key("next_id")] = len(lanes)
+    for lane_id, (optimizer, settings) in zip(ids, lanes, strict=True):
+        _set_lane(lane_id, optimizer, settings)
+
+
+def _set_surface(name: str) -> None:
+    if name.startswith(EXPRESSION_PREFIX):
+        st.session_state[key("surface")] = CUSTOM
+        st.session_state[key("expression")] = name[len(EXPRESSION_PREFIX):]
+        return
+    family, _, settings = name.partition(":")
+    st.session_state[key("surface")] = family
+    for item in filter(None, settings.split(",")):
+        setting, _, value = item.partition("=")
+        st.session_state[key(f"{family}_{setting}")] = float(value)
+
+
+def apply_preset() -> None:
+    """Callback of the preset picker: load a whole lesson (surface, start, steps, convention, lanes)."""
+    name = st.session_state.get(key("preset"))
+    if name not in PRESETS:
+        return
+    preset = PRESETS[name]
+    _set_surface(preset.surface)
+    st.session_state[key("x0")], st.session_state[key("y0")] = preset.start
+    st.session_state[key("steps")] = preset.steps
+    st.session_state[key("convention")] = preset.convention
+    _set_lanes([(optimizer, dict(settings)) for optimizer, settings in preset.lanes])
+
+
+def apply_quadratic_preset() -> None:
+    """Callback of the quadratic presets: set a and b."""
+    values = QUADRATIC_PRESETS.get(st.session_state.get(key("quadratic_preset")))
+    if values:
+        for setting, value in values.items():
+            st.session_state[key(f"quadratic_{setting}")] = value
+
+
+def add_lane() -> None:
+    """Callback: a new lane with an optimizer not yet on the page and a learning rate that suits surfaces."""
+    ids = st.session_state[key("lanes")]
+    if len(ids) >= MAX_LANES:
+        return
+    used = {st.session_state.get(lane_key(lane_id, "optimizer")) for lane_id in ids}
+    optimizer = next((name for name in OPTIMIZERS if name not in used), "adam")
+    lane_id = st.session_state[key("next_id")]
+    st.session_state[key("next_id")] = lane_id + 1
+    _set_lane(lane_id, optimizer, {"lr": PLAYGROUND_LR[optimizer]})
+    st.session_state[key("lanes")] = [*ids, lane_id]
+
+
+def remove_lane(lane_id: int) -> None:
+    """Callback: drop one lane (the last one stays)."""
+    ids = st.session_state[key("lanes")]
+    if len(ids) > 1:
+        st.session_state[key("lanes")] = [other for other in ids if other != lane_id]
+        for name in list(st.session_state):
+            if name.startswith(f"{PREFIX}{lane_id}_"):
+                del st.session_state[name]
+
+
+def _number(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+def init_state() -> list[str]:
+    """On a session's first run, the state from the URL (or the defaults); returns warnings for bad values."""
+    if key("lanes") in st.session_state:
+        return []
+    warnings: list[str] = []
+    query = st.query_params
+    _set_surface(DEFAULTS["surface"])
+    st.session_state[key("x0")], st.session_state[key("y0")] = DEFAULTS["start"]
+    st.session_state[key("steps")] = DEFAULTS["steps"]
+    st.session_state[key("convention")] = DEFAULTS["convention"]
+    st.session_state[key("view")] = DEFAULTS["view"]
+    lanes = [(optimizer, dict(settings)) for optimizer, settings in DEFAULT_LANES]
+
+    def bad(name: str, value: str) -> None:
+        warnings.append(t("app.bad_query", name=name, value=str(value)[:60]))
+
+    if "surface" in query:
+        try:
+            get_surface(query["surface"])
+            _set_surface(query["surface"])
+        except ValueError:
+            bad("surface", query["surface"])
+    if "start" in query:
+        try:
+            x0, y0 = (_number(part) for part in query["start"].split(","))
+            st.session_state[key("x0")], st.session_state[key("y0")] = x0, y0
+        except ValueError:
+            bad("start", query["start"])
+    if "steps" in query:
+        try:
+            steps = int(query["steps"])
+            if not 0 <= steps <= MAX_STEPS:
+                raise ValueError(steps)
+            st.session_state[key("steps")] = steps
+        except ValueError:
+            bad("steps", query["steps"])
+    if "conv" in query:
+        if query["conv"] in CONVENTIONS:
+            st.session_state[key("convention")] = query["conv"]
+        else:
+            bad("conv", query["conv"])
+    if "view" in query:
+        if query["view"] in VIEWS:
+            st.session_state[key("view")] = query["view"]
+        else:
+            bad("view", query["view"])
+    from_url = []
+    for index in range(1, MAX_LANES + 1):
+        text = query.get(f"lane{index}")
+        if text is None:
+            continue
+        try:
+            optimizer, *parts = text.split(";")
+            settings = dict(part.split("=", 1) for part in parts if part)
+            lane = lane_from_settings(optimizer.strip(), settings, st.session_state[key("convention")])
+            from_url.append((lane.optimizer, _typed_settings(lane)))
+        except ValueError:
+            bad(f"lane{index}", text)
+    if from_url:
+        lanes = from_url
+    _set_lanes(lanes)
+    return warnings
+
+
+def _typed_settings(lane: Lane) -> dict[str, Any]:
+    """A lane's flat settings with every trick setting spelled out (trick.setting=value)."""
+    settings: dict[str, Any] = dict(lane.hyperparameters)
+    for trick, values in lane.tricks:
+        full = {**TRICKS[trick].defaults(), **dict(values)}
+        for setting, value in full.items():
+            settings[f"{trick}.{setting}"] = value
+    if lane.schedule is not None:
+        settings["schedule"] = lane.schedule[0]
+        for setting, value in lane.schedule[1]:
+            settings[f"schedule.{setting}"] = value
+    return settings
+
+
+def _compact_settings(lane: Lane) -> dict[str, Any]:
+    """The settings a URL needs: lr always, everything else only where it differs from its default."""
+    specs = OPTIMIZERS[lane.optimizer].specs
+    settings = {name: value for name, value in lane.hyperparameters if name == "lr" or value != specs[name].default}
+    for trick, values in lane.tricks:
+        defaults = TRICKS[trick].defaults()
+        changed = {name: value for name, value in values if value != defaults[name]}
+        if not changed:  # a trick at its defaults still has to be switched on
+            first = next(iter(defaults))
+            changed = {first: dict(values).get(first, defaults[first])}
+        settings.update({f"{trick}.{name}": value for name, value in changed.items()})
+    if lane.schedule is not None:
+        settings["schedule"] = lane.schedule[0]
+        defaults = SCHEDULES[lane.schedule[0]].defaults()
+        settings.update({f"schedule.{name}": value for name, value in lane.schedule[1] if value != defaults[name]})
+    return settings
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return format_plain(value) if float(format_plain(value)) == value else repr(value)
+    return str(value)
+
+
+def sync_url(surface_name: str, lanes: list[Lane]) -> None:
+    """Write the comparison to the URL, so that copying the address shares it."""
+    wanted = {
+        "surface": surface_name,
+        "start": f"{_text(float(st.session_state[key('x0')]))},{_text(float(st.session_state[key('y0')]))}",
+        "steps": str(int(st.session_state[key("steps")])),
+        "conv": st.session_state[key("convention")],
+        "view": st.session_state[key("view")],
+    }
+    for index, lane in enumerate(lanes, start=1):
+        parts = [lane.optimizer] + [f"{name}={_text(value)}" for name, value in _compact_settings(lane).items()]
+        wanted[f"lane{index}"] = ";".join(parts)
+    for name in list(st.query_params):
+        if (name.startswith("lane") or name in wanted) and name not in wanted:
+            del st.query_params[name]
+    for name, value in wanted.items():
+        if st.query_params.get(name) != value:
+            st.query_params[name] = value
+
+
+# ------------------------------------------------------------------ widgets
+
+
+def preset_ui() -> None:
+    """The lesson picker with its commentary."""
+    names = [None, *PRESETS]
+    st.selectbox(t("pg.preset"), names, key=key("preset"), on_change=apply_preset,
+                 format_func=lambda name: t("pg.preset_none") if name is None else t(f"preset.{name}.title"))
+    chosen = st.session_state.get(key("preset"))
+    if chosen in PRESETS:
+        st.info(t(f"preset.{chosen}.text"), icon=":material/school:")
+
+
+def surface_ui() -> tuple[str | None, str | None]:
+    """Surface picker (with its settings, or the typed function); returns (surface name, error message)."""
+    lang = language()
+    options = [*FAMILIES, CUSTOM]
+    labels = {name: FAMILIES[name].make().label(lang) for name in FAMILIES}
+    labels[CUSTOM] = t("pg.custom_surface")
+    chosen = st.selectbox(t("pg.surface"), options, key=key("surface"), format_func=labels.__getitem__)
+    if chosen == CUSTOM:
+        if key("expression") not in st.session_state:
+            st.session_state[key("expression")] = "x^2 + 3*y^2 + sin(2*x)"
+        text = st.text_input(t("pg.expression"), key=key("expression"), max_chars=300,
+                             help=t("pg.expression_help"))
+        name = EXPRESSION_PREFIX + text
+        try:
+            get_surface(name)
+        except ValueError as error:
+            message = error.message(lang) if hasattr(error, "message") else str(error)
+            return None, message
+        return name, None
+    family = FAMILIES[chosen]
+    if chosen == "quadratic":
+        st.selectbox(t("pg.quadratic_preset"), [None, *QUADRATIC_PRESETS], key=key("quadratic_preset"),
+                     on_change=apply_quadratic_preset,
+                     format_func=lambda name: "—" if name is None else t(f"pg.quadratic.{name}"))
+    settings = []
+    if family.specs:
+        columns = st.columns(len(family.specs))
+        for column, (setting, spec) in zip(columns, family.specs.items(), strict=True):
+            value = spec_widget(spec, key(f"{chosen}_{setting}"), lang, spec.default, container=column)
+            settings.append(f"{setting}={_text(float(value))}")
+    return chosen + (":" + ",".join(settings) if settings else ""), None
+
+
+def run_settings_ui(view) -> tuple[tuple[float, float], int, str]:
+    """Start, number of steps and convention."""
+    columns = st.columns([1, 1, 1, 2])
+    width, height = view[1] - view[0], view[3] - view[2]
+    x0 = columns[0].number_input(t("pg.start_x"), key=key("x0"), step=0.1, format="%.4g",
+                                 min_value=view[0] - 10 * width, max_value=view[1] + 10 * width)
+    y0 = columns[1].number_input(t("pg.start_y"), key=key("y0"), step=0.1, format="%.4g",
+                                 min_value=view[2] - 10 * height, max_value=view[3] + 10 * height)
+    steps = columns[2].number_input(t("pg.steps"), min_value=0, max_value=MAX_STEPS, step=50, key=key("steps"))
+    convention = columns[3].segmented_control(t("home.convention_label"), CONVENTIONS, key=key("convention"),
+                                              format_func=lambda name: t(f"convention.{name}"), required=True)
+    return (float(x0), float(y0)), int(steps), convention
+
+
+def lane_ui(lane_id: int, index: int, colour: str, convention: str) -> tuple[Lane | None, str | None]:
+    """One lane's widgets; returns (the Lane, or None with an error message)."""
+    lang = language()
+    header = st.columns([6, 1])
+    header[0].markdown(f"<span style='color:{colour};font-size:1.4em'>●</span> **{t('pg.lane')} {index + 1}**",
+                       unsafe_allow_html=True)
+    header[1].button("", icon=":material/close:", key=lane_key(lane_id, "remove"), on_click=remove_lane,
+                     args=(lane_id,), help=t("pg.remove_lane"), disabled=len(st.session_state[key("lanes")]) <= 1)
+    optimizer = st.selectbox(t("pg.optimizer"), list(OPTIMIZERS), key=lane_key(lane_id, "optimizer"),
+                             format_func=lambda name: OPTIMIZERS[name].label(lang))
+    entry = OPTIMIZERS[optimizer]
+    hyperparameters = {}
+    for name, spec in entry.specs.items():
+        default = PLAYGROUND_LR[optimizer] if name == "lr" else spec.default
+        hyperparameters[name] = spec_widget(spec, lane_key(lane_id, f"hp_{name}"), lang, default)
+    with st.expander(t("pg.tricks")):
+        chosen_tricks = st.multiselect(t("pg.tricks"), list(TRICKS), key=lane_key(lane_id, "tricks"),
+                                       format_func=lambda name: TRICKS[name].label(lang), label_visibility="collapsed")
+        tricks = []
+        for trick in chosen_tricks:
+            settings = {name: spec_widget(spec, lane_key(lane_id, f"trick_{trick}_{name}"), lang, spec.default)
+                        for name, spec in TRICKS[trick].specs.items()}
+            tricks.append((trick, tuple(sorted(settings.items()))))
+        schedule_name = st.selectbox(t("pg.schedule"), ["none", *SCHEDULES], key=lane_key(lane_id, "schedule"),
+                                     format_func=lambda name: t("pg.no_schedule") if name == "none"
+                                     else SCHEDULES[name].label(lang))
+        schedule = None
+        if schedule_name != "none":
+            settings = {name: spec_widget(spec, lane_key(lane_id, f"sched_{name}"), lang, spec.default)
+                        for name, spec in SCHEDULES[schedule_name].specs.items()}
+            schedule = (schedule_name, tuple(sorted(settings.items())))
+    lane = Lane(optimizer, tuple(sorted(hyperparameters.items())), convention, tuple(tricks), schedule)
+    try:
+        lane.pipeline()
+    except ValueError as error:
+        return None, str(error)
+    return lane, None
+
+
+def apply_click() -> None:
+    """A click on the overlay chart (a selected point of its click grid) becomes the new start.
+
+    Called before the start widgets are drawn: the chart's selection of the previous run is in its session key.
+    """
+    event = st.session_state.get(key("chart"))
+    selection = event.get("selection") if event else None
+    points = selection.get("points") if selection else None
+    if not points:
+        return
+    x, y = float(points[0]["x"]), float(points[0]["y"])
+    if not (math.isfinite(x) and math.isfinite(y)):
+        return
+    marker = (round(x, 9), round(y, 9))
+    if st.session_state.get(key("last_click")) != marker:
+        st.session_state[key("last_click")] = marker
+        st.session_state[key("x0")], st.session_state[key("y0")] = x, y

@@ -1,0 +1,154 @@
+"""The playground under AppTest: defaults, sliders, lanes, convention, presets, URL state, clicks, divergence."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from optviz.presets import PRESETS
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "playground.py")
+
+
+def start(query=None, state=None):
+    app = AppTest.from_file(PAGE, default_timeout=60)
+    for name, value in (query or {}).items():
+        app.query_params[name] = value
+    for name, value in (state or {}).items():
+        app.session_state[name] = value
+    return app.run()
+
+
+def leaderboard(app):
+    return app.dataframe[0].value
+
+
+def test_defaults_run_and_show_three_lanes():
+    app = start()
+    assert not app.exception
+    board = leaderboard(app)
+    assert list(board.iloc[:, 0]) == ["1. SGD", "2. Momentum", "3. Adam"]
+    assert len(app.latex) == 4  # the surface and one formula per lane
+    assert not app.error and not app.warning
+
+
+def test_moving_the_learning_rate_changes_the_path():
+    app = start()
+    before = leaderboard(app).iloc[0, 1]
+    app.select_slider(key="pg_0_hp_lr").set_value(0.002).run()
+    assert not app.exception
+    assert leaderboard(app).iloc[0, 1] != before
+    assert any(r"\theta_t = \theta_{t-1} - 0.002\, g_t" in element.value for element in app.latex)
+    assert "lr=0.002" in str(app.query_params["lane1"])
+
+
+def test_adding_and_removing_lanes():
+    app = start()
+    add = next(button for button in app.button if button.label == "Add a lane")
+    add.click().run()
+    assert not app.exception and len(leaderboard(app)) == 4
+    assert leaderboard(app).iloc[3, 0] == "4. Nesterov"  # an optimizer not yet on the page
+    app.button(key="pg_0_remove").click().run()
+    assert not app.exception
+    assert list(leaderboard(app).iloc[:, 0]) == ["1. Momentum", "2. Adam", "3. Nesterov"]
+
+
+def test_switching_convention_changes_the_formula():
+    app = start()
+    assert any(r"b_t = 0.9\, b_{t-1} + g_t" in element.value for element in app.latex)
+    app.segmented_control(key="pg_convention").set_value("textbook").run()
+    assert not app.exception
+    assert any(r"v_t = 0.9\, v_{t-1} + 0.001\, g_t" in element.value for element in app.latex)
+    assert "textbook" in str(app.query_params["conv"])
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_each_preset_loads_and_runs(name):
+    app = start()
+    app.selectbox(key="pg_preset").set_value(name).run()
+    assert not app.exception
+    preset = PRESETS[name]
+    assert len(leaderboard(app)) == len(preset.lanes)
+    assert app.number_input(key="pg_steps").value == preset.steps
+    assert app.info and app.info[0].value  # the commentary
+
+
+def test_the_url_restores_a_comparison():
+    query = {"surface": "quadratic:a=1,b=10", "start": "-4,3", "steps": "120", "conv": "textbook",
+             "lane1": "sgd;lr=0.05",
+             "lane2": "adam;lr=0.2;clip_norm.max_norm=2;schedule=cosine;schedule.total_steps=60"}
+    app = start(query)
+    assert not app.exception and not app.warning
+    assert app.selectbox(key="pg_surface").value == "quadratic"
+    assert app.number_input(key="pg_x0").value == -4 and app.number_input(key="pg_steps").value == 120
+    assert app.segmented_control(key="pg_convention").value == "textbook"
+    assert list(leaderboard(app).iloc[:, 0]) == ["1. SGD", "2. Adam"]
+    assert app.select_slider(key="pg_1_hp_lr").value == 0.2
+    assert app.multiselect(key="pg_1_tricks").value == ["clip_norm"]
+    assert app.selectbox(key="pg_1_schedule").value == "cosine"
+
+
+@pytest.mark.parametrize("query", [
+    {"surface": "expr:__import__('os')"},
+    {"start": "nan,1"},
+    {"steps": "99999999"},
+    {"conv": "<script>"},
+    {"lane1": "adam;lr=-5"},
+    {"lane1": "bogus;lr=1"},
+    {"view": "4d"},
+])
+def test_a_tampered_url_gives_a_warning_and_no_exception(query):
+    app = start(query)
+    assert not app.exception
+    assert app.warning and "ignored" in app.warning[0].value
+    assert len(leaderboard(app)) >= 1
+
+
+def test_a_click_on_the_chart_moves_the_start():
+    app = start(state={"pg_chart": {"selection": {"points": [{"x": 0.5, "y": 0.25}]}}})
+    assert not app.exception
+    assert app.number_input(key="pg_x0").value == 0.5 and app.number_input(key="pg_y0").value == 0.25
+    assert "0.5,0.25" in str(app.query_params["start"])
+
+
+def test_a_diverging_lane_is_explained():
+    app = start({"surface": "quadratic:a=1,b=10", "start": "-4,3", "steps": "200", "lane1": "sgd;lr=0.11"})
+    assert not app.exception
+    message = app.error[0].value
+    assert "diverged at step 70" in message and "η·λ_max = 0.11 × 20 = 2.2 > 2" in message
+    assert leaderboard(app).iloc[0, 3] == "70"
+
+
+def test_a_typed_function_and_its_errors():
+    app = start()
+    app.selectbox(key="pg_surface").set_value("custom").run()
+    assert not app.exception and not app.error
+    app.text_input(key="pg_expression").input("x^2 + 2x").run()
+    assert not app.exception
+    assert "operator is missing" in app.error[0].value and "character 8" in app.error[0].value
+    app.text_input(key="pg_expression").input("x^2 + 2*y^2").run()
+    assert not app.error and len(leaderboard(app)) == 3
+
+
+def test_chinese_labels():
+    app = start(state={"lang": "zh"})
+    assert not app.exception
+    assert app.title[0].value == "游乐场：曲面上的优化器"
+    assert app.selectbox(key="pg_surface").label == "曲面"
+
+
+@pytest.mark.parametrize("view", ["multiples", "surface3d", "curves", "animation"])
+def test_every_view_draws(view):
+    app = start({"view": view})
+    assert not app.exception
+    assert app.segmented_control(key="pg_view").value == view
+
+
+def test_the_step_inspector():
+    app = start()
+    app.selectbox(key="pg_inspect_lane").set_value(2).run()
+    app.slider(key="pg_inspect_step").set_value(3).run()
+    assert not app.exception
+    table = app.dataframe[1].value
+    names = list(table.iloc[:, 0])
+    assert "gradient g" in names and "first moment m" in names and "effective learning rate (update ÷ g)" in names
