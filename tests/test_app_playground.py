@@ -152,3 +152,15 @@ def test_the_step_inspector():
     table = app.dataframe[1].value
     names = list(table.iloc[:, 0])
     assert "gradient g" in names and "first moment m" in names and "effective learning rate (update ÷ g)" in names
+
+
+def test_the_page_never_imports_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom streamlit.testing.v1 import AppTest\n"
+            f"app = AppTest.from_file({PAGE!r}, default_timeout=60).run()\n"
+            "assert not app.exception\nprint('torch' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "False"

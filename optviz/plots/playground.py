@@ -151,7 +151,8 @@ def curves_figure(curves: list[dict], labels: dict) -> go.Figure:
                                         legendgroup=curve["label"], showlegend=index == 0,
                                         line=dict(color=curve["colour"], width=2)), row=row, col=column)
         figure.update_yaxes(type=scale, exponentformat="power", row=row, col=column)
-        figure.update_xaxes(title_text=labels["step"], row=row, col=column)
+        if row == 2:
+            figure.update_xaxes(title_text=labels["step"], row=row, col=column)
     apply_layout(figure, labels["title"], "", "", height=640)
     return figure
 
