@@ -27,8 +27,8 @@ def test_same_fields_and_nothing_empty():
 def test_chinese_catalog_is_translated():
     untranslated = [key for key, value in CATALOGS["zh"].items()
                     if value == CATALOGS["en"][key] and len(value) > 3]
-    # the same in both on purpose: "Language / 语言" and formulas
-    assert sorted(untranslated) == ["app.language", "pg.colorbar", "pg.expression"]
+    # the same in both on purpose: "Language / 语言", the name optviz, formulas
+    assert sorted(untranslated) == ["app.language", "app.title", "pg.colorbar", "pg.expression"]
     chinese = sum(bool(CJK.search(value)) for value in CATALOGS["zh"].values())
     assert chinese >= 0.9 * len(CATALOGS["zh"])
 
