@@ -20,19 +20,13 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from optviz.engine import OPTIMIZERS, build, run
+from optviz.surfaces import surface
 
 LEARNING_RATES = {"sgd": 1e-4, "momentum": 1e-4, "nesterov": 1e-4, "adagrad": 0.05, "rmsprop": 1e-3,
                   "adam": 1e-2, "adamw": 1e-2}
 
 
-def rosenbrock(params):
-    """(1 - x)² + 100 (y - x²)², params coordinate-major (2, *B) as the engine calls it."""
-    x, y = params[0], params[1]
-    valley = y - x * x
-    grad = np.empty_like(params)
-    grad[0] = -2 * (1 - x) - 400 * x * valley
-    grad[1] = 200 * valley
-    return (1 - x) ** 2 + 100 * valley * valley, grad
+rosenbrock = surface("rosenbrock").value_and_grad  # the app's own surface, analytic gradient
 
 
 def quadratic(params):

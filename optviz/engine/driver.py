@@ -3,7 +3,7 @@
 Shapes: ``run`` takes starts as points, shape (*B, d), and returns paths as points, (steps + 1, *B, d). Inside,
 parameters are coordinate-major, (d, *B), and so is the function's protocol: ``value_and_grad(params)`` gets
 params of shape (d, *B) and returns the loss, shape B, and a *new* gradient array of shape (d, *B) (the
-pipeline writes into it). A single start (d,) runs as a batch of one, so B is never empty for the function.
+pipeline writes into it). For a single start (d,), B is empty and p[0] is a NumPy scalar (cheap arithmetic).
 Coordinate-major rows are contiguous, which makes both the surfaces' formulas and
 the broadcasting of per-run hyperparameters several times faster than with points as rows.
 
@@ -94,9 +94,6 @@ def run(
     points = np.asarray(start, dtype=np.float64)
     if points.ndim == 0 or points.shape[-1] == 0:
         raise ValueError("start must have at least one coordinate")
-    single = points.ndim == 1
-    if single:  # functions always see a batch axis, so that p[0] is an array they can write into
-        points = points[None, :]
     params = np.moveaxis(points, -1, 0).copy(order="C")  # never the caller's array: it is updated in place
     options = dict(tolerance=tolerance, f_star=f_star, bound=bound)
     # A run that blows up overflows on its way out; that is reported as diverged_at, not as a warning.
@@ -105,18 +102,7 @@ def run(
             result = _trajectory(pipeline, value_and_grad, params, int(steps), record_state, **options)
         else:
             result = _final(pipeline, value_and_grad, params, int(steps), threads, processes, **options)
-    return _unbatch(result) if single else result
-
-
-def _unbatch(result: Trajectory | Final) -> Trajectory | Final:
-    """The results of a batch of one run, without the batch axis."""
-    if isinstance(result, Final):
-        return Final(result.position[0], result.loss[0], result.diverged_at[0], result.steps_to_tolerance[0])
-    return Trajectory(
-        result.positions[:, 0], result.loss[:, 0], result.grad[:, 0], result.grad_norm[:, 0], result.lr[:, 0],
-        result.diverged_at[0], result.steps_to_tolerance[0],
-        {name: history[:, 0] for name, history in result.state.items()},
-    )
+    return result
 
 
 def _evaluate(value_and_grad: ValueAndGrad, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -135,7 +121,9 @@ def _bad_runs(params: np.ndarray, loss: np.ndarray, bound: float, scratch: np.nd
     about 15 ns per run, the row loop about 1 ns.
     """
     np.abs(params, out=scratch)
-    if params.shape[0] <= 16:
+    if params.ndim == 1:  # one run
+        largest = scratch.max()
+    elif params.shape[0] <= 16:
         largest = scratch[0].copy()
         for row in scratch[1:]:
             np.maximum(largest, row, out=largest)
