@@ -52,6 +52,23 @@ class Lane:
         schedule = None if self.schedule is None else (self.schedule[0], dict(self.schedule[1]))
         return build(self.optimizer, hyperparameters, self.convention, list(tricks.items()), schedule)
 
+    def compact_settings(self) -> dict[str, Any]:
+        """The settings a URL needs: lr always, everything else only where it differs from its default."""
+        specs = OPTIMIZERS[self.optimizer].specs
+        settings = {name: value for name, value in self.hyperparameters if name == "lr" or value != specs[name].default}
+        for trick, values in self.tricks:
+            defaults = TRICKS[trick].defaults()
+            changed = {name: value for name, value in values if value != defaults[name]}
+            if not changed:  # a trick at its defaults still has to be switched on
+                first = next(iter(defaults))
+                changed = {first: dict(values).get(first, defaults[first])}
+            settings.update({f"{trick}.{name}": value for name, value in changed.items()})
+        if self.schedule is not None:
+            settings["schedule"] = self.schedule[0]
+            defaults = SCHEDULES[self.schedule[0]].defaults()
+            settings.update({f"schedule.{name}": value for name, value in self.schedule[1] if value != defaults[name]})
+        return settings
+
     def settings(self) -> dict[str, Any]:
         """The lane as flat settings (the inverse of ``lane_from_settings``)."""
         flat: dict[str, Any] = dict(self.hyperparameters)

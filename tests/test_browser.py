@@ -95,3 +95,26 @@ def test_playground_slider_moves_the_path(page: Page, app_url, screenshot_dir):
     assert_no_exception(page)
     wait_for_app(page)
     page.screenshot(path=screenshot_dir / "playground-zh.png", full_page=False)
+
+
+FIRST_HEATMAP = """() => {
+    const graph = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+    if (!graph || !graph.data || !graph.data.length) return null;
+    return JSON.stringify([graph.data[0].x, graph.data[0].z]);
+}"""
+
+
+def test_landscape_grid_change_redraws_the_heatmap(page: Page, app_url, screenshot_dir):
+    page.goto(f"{app_url}/landscape")
+    expect(page.get_by_role("heading", name="Hyperparameter landscape")).to_be_visible(timeout=TIMEOUT)
+    page.wait_for_function(FIRST_HEATMAP, timeout=TIMEOUT)
+    wait_for_app(page)
+    before = page.evaluate(FIRST_HEATMAP)
+    page.screenshot(path=screenshot_dir / "landscape-en.png", full_page=False)
+    points = page.locator('[data-testid="stNumberInput"]').filter(has_text="points").first.locator("input")
+    points.fill("40")
+    points.press("Enter")
+    changed = f"() => {{ const now = ({FIRST_HEATMAP})(); return now !== null && now !== {json.dumps(before)}; }}"
+    page.wait_for_function(changed, timeout=TIMEOUT)
+    wait_for_app(page)
+    assert_no_exception(page)

@@ -244,12 +244,12 @@ def _final_chunk(pipeline, value_and_grad, params, steps, *, tolerance, f_star, 
     reached = np.full(count, -1, dtype=np.int64)
     rows = np.arange(count)  # the chunk column of each working column
     parked = np.zeros(count, dtype=bool)
+    unreached = np.ones(count, dtype=bool)
     reached_here = np.full(count, -1, dtype=np.int64)
     params = params.copy()
     scratch = np.empty_like(params)
     state = pipeline.init(params)
     loss, grad = _evaluate(value_and_grad, params)
-    any_parked = False
     t = 0
     while True:
         bad = _diverged(params, loss, bound, scratch)
@@ -257,24 +257,26 @@ def _final_chunk(pipeline, value_and_grad, params, steps, *, tolerance, f_star, 
             newly = bad & ~parked
             diverged_at[rows[newly]] = t
             parked |= bad
-            any_parked = True
-            params[:, bad] = 0.0
-            grad[:, bad] = 0.0
-            state = _map_runs(state, bad.size, lambda array, bad=bad: _zero_runs(array, bad))
+            unreached &= ~bad
+            where = np.flatnonzero(bad)  # few runs: integer indexing beats a boolean mask over all of them
+            params[:, where] = 0.0
+            grad[:, where] = 0.0
+            state = _map_runs(state, bad.size, lambda array, where=where: _zero_runs(array, where))
             if parked.sum() * 4 >= parked.size:
                 keep = np.flatnonzero(~parked)
                 reached[rows] = reached_here
-                rows, loss, parked, reached_here = rows[keep], loss[keep], parked[keep], reached_here[keep]
+                rows, loss, parked = rows[keep], loss[keep], parked[keep]
+                reached_here, unreached = reached_here[keep], unreached[keep]
                 params, grad = params[:, keep], grad[:, keep]
                 scratch = np.empty_like(params)
                 state = _map_runs(state, bad.size, lambda array, keep=keep: np.ascontiguousarray(array[..., keep]))
                 pipeline = pipeline.map_batch(lambda value, keep=keep: value[keep])
-                any_parked = False
         if tolerance is not None:
-            hit = _below_tolerance(loss, grad, tolerance, f_star) & (reached_here < 0)
-            if any_parked:
-                hit &= ~parked
-            reached_here[hit] = t
+            hit = _below_tolerance(loss, grad, tolerance, f_star)
+            hit &= unreached
+            if hit.any():
+                reached_here[hit] = t
+                unreached &= ~hit
         if t == steps or len(rows) == 0:
             break
         pipeline.step(params, grad, state)

@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from optviz.engine.driver import Trajectory
-from optviz.runs import Lane, run_lane
+from optviz.runs import Axis, Basins, Lane, SweepResult, basins, run_lane, sweep
 from optviz.surfaces import Surface, surface
 
 GRID_RESOLUTION = 150
@@ -34,3 +34,20 @@ def contour_grid(surface_name: str, resolution: int = GRID_RESOLUTION) -> dict:
     values = chosen.value(np.stack(np.meshgrid(xs, ys), axis=-1))
     values = np.where(np.isfinite(values), values, np.nan)
     return {"x": xs.astype(np.float32), "y": ys.astype(np.float32), "z": values.astype(np.float32)}
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def sweep_cached(surface_name: str, lane: Lane, x_axis: tuple, y_axis: tuple | None, start: tuple[float, float],
+                 steps: int) -> SweepResult:
+    """A sweep; axes as (name, low, high, count, log) so that the cache key is plain data."""
+    x = Axis.make(*x_axis)
+    y = Axis.make(*y_axis) if y_axis is not None else None
+    return sweep(get_surface(surface_name), lane, x, y, start, steps)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def basins_cached(surface_name: str, lane: Lane, resolution: int, steps: int) -> Basins:
+    """The basin map of one lane over the surface's view, resolution x resolution starts."""
+    chosen = get_surface(surface_name)
+    x_min, x_max, y_min, y_max = chosen.view
+    return basins(chosen, lane, np.linspace(x_min, x_max, resolution), np.linspace(y_min, y_max, resolution), steps)

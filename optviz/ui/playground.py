@@ -107,12 +107,12 @@ def apply_preset() -> None:
     _set_lanes([(optimizer, dict(settings)) for optimizer, settings in preset.lanes])
 
 
-def apply_quadratic_preset() -> None:
+def apply_quadratic_preset(prefix: str = PREFIX) -> None:
     """Callback of the quadratic presets: set a and b."""
-    values = QUADRATIC_PRESETS.get(st.session_state.get(key("quadratic_preset")))
+    values = QUADRATIC_PRESETS.get(st.session_state.get(prefix + "quadratic_preset"))
     if values:
         for setting, value in values.items():
-            st.session_state[key(f"quadratic_{setting}")] = value
+            st.session_state[prefix + f"quadratic_{setting}"] = value
 
 
 def add_lane() -> None:
@@ -223,22 +223,9 @@ def _typed_settings(lane: Lane) -> dict[str, Any]:
     return settings
 
 
-def _compact_settings(lane: Lane) -> dict[str, Any]:
-    """The settings a URL needs: lr always, everything else only where it differs from its default."""
-    specs = OPTIMIZERS[lane.optimizer].specs
-    settings = {name: value for name, value in lane.hyperparameters if name == "lr" or value != specs[name].default}
-    for trick, values in lane.tricks:
-        defaults = TRICKS[trick].defaults()
-        changed = {name: value for name, value in values if value != defaults[name]}
-        if not changed:  # a trick at its defaults still has to be switched on
-            first = next(iter(defaults))
-            changed = {first: dict(values).get(first, defaults[first])}
-        settings.update({f"{trick}.{name}": value for name, value in changed.items()})
-    if lane.schedule is not None:
-        settings["schedule"] = lane.schedule[0]
-        defaults = SCHEDULES[lane.schedule[0]].defaults()
-        settings.update({f"schedule.{name}": value for name, value in lane.schedule[1] if value != defaults[name]})
-    return settings
+def lane_text(lane: Lane) -> str:
+    """A lane as one URL value: 'adam;lr=0.05;clip_norm.max_norm=1' (defaults left out, lr always in)."""
+    return ";".join([lane.optimizer] + [f"{name}={_text(value)}" for name, value in lane.compact_settings().items()])
 
 
 def _text(value: Any) -> str:
@@ -259,8 +246,7 @@ def sync_url(surface_name: str, lanes: list[Lane]) -> None:
         "view": st.session_state[key("view")],
     }
     for index, lane in enumerate(lanes, start=1):
-        parts = [lane.optimizer] + [f"{name}={_text(value)}" for name, value in _compact_settings(lane).items()]
-        wanted[f"lane{index}"] = ";".join(parts)
+        wanted[f"lane{index}"] = lane_text(lane)
     for name in list(st.query_params):
         if (name.startswith("lane") or name in wanted) and name not in wanted:
             del st.query_params[name]
@@ -282,17 +268,20 @@ def preset_ui() -> None:
         st.info(t(f"preset.{chosen}.text"), icon=":material/school:")
 
 
-def surface_ui() -> tuple[str | None, str | None]:
-    """Surface picker (with its settings, or the typed function); returns (surface name, error message)."""
+def surface_ui(prefix: str = PREFIX, names: list[str] | None = None) -> tuple[str | None, str | None]:
+    """Surface picker (with its settings, or the typed function); returns (surface name, error message).
+
+    `prefix` keeps the widgets of different pages apart; `names` limits the built-in choices.
+    """
     lang = language()
-    options = [*FAMILIES, CUSTOM]
+    options = [*(names or FAMILIES), CUSTOM]
     labels = {name: FAMILIES[name].make().label(lang) for name in FAMILIES}
     labels[CUSTOM] = t("pg.custom_surface")
-    chosen = st.selectbox(t("pg.surface"), options, key=key("surface"), format_func=labels.__getitem__)
+    chosen = st.selectbox(t("pg.surface"), options, key=prefix + "surface", format_func=labels.__getitem__)
     if chosen == CUSTOM:
-        if key("expression") not in st.session_state:
-            st.session_state[key("expression")] = "x^2 + 3*y^2 + sin(2*x)"
-        text = st.text_input(t("pg.expression"), key=key("expression"), max_chars=300,
+        if prefix + "expression" not in st.session_state:
+            st.session_state[prefix + "expression"] = "x^2 + 3*y^2 + sin(2*x)"
+        text = st.text_input(t("pg.expression"), key=prefix + "expression", max_chars=300,
                              help=t("pg.expression_help"))
         name = EXPRESSION_PREFIX + text
         try:
@@ -303,14 +292,14 @@ def surface_ui() -> tuple[str | None, str | None]:
         return name, None
     family = FAMILIES[chosen]
     if chosen == "quadratic":
-        st.selectbox(t("pg.quadratic_preset"), [None, *QUADRATIC_PRESETS], key=key("quadratic_preset"),
-                     on_change=apply_quadratic_preset,
+        st.selectbox(t("pg.quadratic_preset"), [None, *QUADRATIC_PRESETS], key=prefix + "quadratic_preset",
+                     on_change=apply_quadratic_preset, args=(prefix,),
                      format_func=lambda name: "—" if name is None else t(f"pg.quadratic.{name}"))
     settings = []
     if family.specs:
         columns = st.columns(len(family.specs))
         for column, (setting, spec) in zip(columns, family.specs.items(), strict=True):
-            value = spec_widget(spec, key(f"{chosen}_{setting}"), lang, spec.default, container=column)
+            value = spec_widget(spec, prefix + f"{chosen}_{setting}", lang, spec.default, container=column)
             settings.append(f"{setting}={_text(float(value))}")
     return chosen + (":" + ",".join(settings) if settings else ""), None
 

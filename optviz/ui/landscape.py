@@ -1,0 +1,113 @@
+"""The landscape page's widgets: the optimizer with its fixed settings, the two sweep axes, basin lanes."""
+
+from __future__ import annotations
+
+import math
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from optviz.engine import OPTIMIZERS
+from optviz.landscape import axis_spec, sweepable
+from optviz.runs import MAX_SWEEP_POINTS, START_AXES, Lane
+
+from .i18n import language, t
+from .playground import PLAYGROUND_LR, lane_text
+from .widgets import spec_widget
+
+PREFIX = "ls_"
+MAX_GRID = 300
+MAX_BASIN_GRID = 200
+SECOND_AXIS = {"sgd": "momentum", "momentum": "momentum", "nesterov": "momentum", "adagrad": "lr_decay",
+               "rmsprop": "alpha", "adam": "beta1", "adamw": "beta1"}
+
+
+def key(name: str) -> str:
+    """The session key of a landscape widget."""
+    return PREFIX + name
+
+
+def optimizer_ui(name_key: str, label: str, default: str) -> str:
+    """An optimizer picker."""
+    lang = language()
+    if key(name_key) not in st.session_state:
+        st.session_state[key(name_key)] = default
+    return st.selectbox(label, list(OPTIMIZERS), key=key(name_key),
+                        format_func=lambda name: OPTIMIZERS[name].label(lang))
+
+
+def fixed_settings_ui(optimizer: str, swept: set[str], convention: str, prefix: str) -> Lane:
+    """The optimizer's settings that are not swept, in an expander; returns the base lane."""
+    lang = language()
+    values = {}
+    with st.expander(t("ls.fixed_settings", optimizer=OPTIMIZERS[optimizer].label(lang))):
+        for name, spec in OPTIMIZERS[optimizer].specs.items():
+            if name in swept:
+                continue
+            default = PLAYGROUND_LR[optimizer] if name == "lr" else spec.default
+            values[name] = spec_widget(spec, key(f"{prefix}_{optimizer}_{name}"), lang, default)
+    return Lane(optimizer, tuple(sorted(values.items())), convention)
+
+
+def _axis_defaults(optimizer: str, name: str) -> tuple[float, float, bool]:
+    if name in START_AXES:
+        return -2.0, 2.0, False
+    spec = axis_spec(optimizer, name)
+    if name == "lr":
+        return 1e-3, 1.0, True
+    if spec.log:
+        return float(spec.ui_low), float(spec.ui_high), True
+    high = float(spec.ui_high)
+    if spec.ui_low == 0 and spec.high is None:
+        return high / 1e3, high, True
+    return float(spec.ui_low), high, False
+
+
+def axis_ui(axis: str, optimizer: str, allow_none: bool) -> tuple | None:
+    """One sweep axis: the setting, its range, its number of points, log or linear. None: no second axis."""
+    options = [*sweepable(optimizer), *START_AXES]
+    if allow_none:
+        options = ["none", *options]
+    chosen_key = key(f"{axis}_name")
+    default = "lr" if axis == "x" else SECOND_AXIS[optimizer]
+    if st.session_state.get(chosen_key) not in options:
+        st.session_state[chosen_key] = default if default in options else options[0]
+    columns = st.columns([2, 1, 1, 1, 1])
+    name = columns[0].selectbox(t(f"ls.axis_{axis}"), options, key=chosen_key,
+                                format_func=lambda value: t("ls.no_axis") if value == "none" else value)
+    if name == "none":
+        return None
+    low_default, high_default, log_default = _axis_defaults(optimizer, name)
+    marker = key(f"{axis}_for")
+    if st.session_state.get(marker) != (optimizer, name):  # a new setting: its own sensible range
+        st.session_state[marker] = (optimizer, name)
+        st.session_state[key(f"{axis}_low")] = low_default
+        st.session_state[key(f"{axis}_high")] = high_default
+        st.session_state[key(f"{axis}_log")] = log_default
+    low = columns[1].number_input(t("ls.low"), key=key(f"{axis}_low"), format="%.4g")
+    high = columns[2].number_input(t("ls.high"), key=key(f"{axis}_high"), format="%.4g")
+    if key(f"{axis}_count") not in st.session_state:
+        st.session_state[key(f"{axis}_count")] = 100
+    count = columns[3].number_input(t("ls.count"), min_value=2, max_value=min(MAX_GRID, MAX_SWEEP_POINTS),
+                                    key=key(f"{axis}_count"))
+    log = columns[4].toggle(t("ls.log"), key=key(f"{axis}_log"))
+    return name, float(low), float(high), int(count), bool(log)
+
+
+def check_axis(axis: tuple | None) -> str | None:
+    """A message when an axis cannot be swept as set (log scale over non-positive values, equal ends)."""
+    if axis is None:
+        return None
+    name, low, high, _, log = axis
+    if not (math.isfinite(low) and math.isfinite(high)) or low == high:
+        return t("ls.bad_range", name=name)
+    if log and (low <= 0 or high <= 0):
+        return t("ls.bad_log", name=name)
+    return None
+
+
+def playground_url(surface_name: str, lane: Lane, start: tuple[float, float], steps: int) -> str:
+    """A link that opens the playground with exactly this run."""
+    query = {"surface": surface_name, "start": f"{start[0]:.6g},{start[1]:.6g}", "steps": str(steps),
+             "conv": lane.convention, "lane1": lane_text(lane)}
+    return "playground?" + urlencode(query)
