@@ -25,10 +25,12 @@ def test_same_fields_and_nothing_empty():
 
 
 def test_chinese_catalog_is_translated():
+    """A Chinese message may equal the English one only if it holds no English word: names and formulas."""
+    words = re.compile(r"[A-Za-z]{4,}")
+    names = {"optviz", "Language"}
     untranslated = [key for key, value in CATALOGS["zh"].items()
-                    if value == CATALOGS["en"][key] and len(value) > 3]
-    # the same in both on purpose: "Language / 语言", the name optviz, formulas
-    assert sorted(untranslated) == ["app.language", "app.title", "pg.colorbar", "pg.expression"]
+                    if value == CATALOGS["en"][key] and set(words.findall(value)) - names]
+    assert untranslated == []
     chinese = sum(bool(CJK.search(value)) for value in CATALOGS["zh"].values())
     assert chinese >= 0.9 * len(CATALOGS["zh"])
 
