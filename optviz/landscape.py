@@ -15,7 +15,7 @@ import numpy as np
 from optviz import theory
 from optviz.engine import OPTIMIZERS, TRICKS
 from optviz.engine.driver import Trajectory
-from optviz.runs import START_AXES, Lane, SweepResult
+from optviz.runs import START_AXES, STEPS_AXIS, Lane, SweepResult
 from optviz.surfaces import Surface
 
 
@@ -28,8 +28,8 @@ def sweepable(optimizer: str) -> list[str]:
 
 
 def axis_spec(optimizer: str, name: str):
-    """The spec behind a sweep axis (None for the start coordinates x0, y0)."""
-    if name in START_AXES:
+    """The spec behind a sweep axis (None for the start coordinates x0, y0 and for steps)."""
+    if name in START_AXES or name == STEPS_AXIS:
         return None
     trick, dot, setting = name.partition(".")
     return TRICKS[trick].specs[setting] if dot else OPTIMIZERS[optimizer].specs[name]
@@ -135,7 +135,7 @@ def cell_lane(lane: Lane, values: dict[str, Any]) -> Lane:
     hyperparameters = dict(lane.hyperparameters)
     tricks = {name: dict(settings) for name, settings in lane.tricks}
     for name, value in values.items():
-        if name in START_AXES:
+        if name in START_AXES or name == STEPS_AXIS:
             continue
         trick, dot, setting = name.partition(".")
         if dot:

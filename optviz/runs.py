@@ -25,6 +25,7 @@ DEFAULT_TOLERANCE = 1e-6
 MAX_SWEEP_POINTS = 2000
 MAX_SWEEP_RUNS = 4_000_000
 START_AXES = ("x0", "y0")
+STEPS_AXIS = "steps"
 
 Settings = tuple[tuple[str, Any], ...]
 
@@ -224,19 +225,30 @@ def sweep(surface: Surface, lane: Lane, x: Axis, y: Axis | None, start, steps: i
           tolerance: float = DEFAULT_TOLERANCE, threads: int | None = None, processes: bool = False) -> SweepResult:
     """Every point of a grid over one or two settings (or over the start), as one vectorized engine call.
 
-    `processes=True` shares large grids among forked processes (the command line); the default, threads,
-    is what a server may use."""
+    An axis named 'steps' is not a setting: the runs of the other axis go to its largest value once, and the
+    loss is read off after each step count of the axis. `processes=True` shares large grids among forked
+    processes (the command line); the default, threads, is what a server may use."""
     shape = (len(y.values), len(x.values)) if y is not None else (len(x.values),)
     if int(np.prod(shape)) > MAX_SWEEP_RUNS:
         raise ValueError(f"a sweep may have at most {MAX_SWEEP_RUNS:,} runs, this one has {int(np.prod(shape)):,}")
+    if y is not None and y.name == x.name:
+        raise ValueError(f"the two axes of a sweep must differ, both are {x.name}")
+    if STEPS_AXIS in (x.name, getattr(y, "name", None)):
+        return _sweep_over_steps(surface, lane, x, y, start, tolerance, threads, processes)
     grids: dict[str, np.ndarray] = {}
     if y is not None:
-        if y.name == x.name:
-            raise ValueError(f"the two axes of a sweep must differ, both are {x.name}")
         grid_x, grid_y = np.meshgrid(x.values, y.values)
         grids[x.name], grids[y.name] = grid_x, grid_y
     else:
         grids[x.name] = x.values.copy()
+    starts, overrides = _grid_settings(lane, grids, shape, start)
+    final: Final = run(lane.pipeline(overrides), surface.value_and_grad, starts, steps, record=False,
+                       tolerance=tolerance, f_star=surface.f_star, threads=threads, processes=processes)
+    return SweepResult(x, y, final.loss, final.diverged_at >= 0, final.diverged_at, final.steps_to_tolerance,
+                       final.position)
+
+
+def _grid_settings(lane: Lane, grids: dict[str, np.ndarray], shape, start) -> tuple[np.ndarray, dict]:
     starts = np.empty((*shape, 2))
     starts[...] = np.asarray(start, dtype=np.float64)
     overrides = {}
@@ -246,10 +258,37 @@ def sweep(surface: Surface, lane: Lane, x: Axis, y: Axis | None, start, steps: i
             continue
         _check_sweepable(lane, name)
         overrides[name] = grid
-    final: Final = run(lane.pipeline(overrides), surface.value_and_grad, starts, steps, record=False,
-                       tolerance=tolerance, f_star=surface.f_star, threads=threads, processes=processes)
-    return SweepResult(x, y, final.loss, final.diverged_at >= 0, final.diverged_at, final.steps_to_tolerance,
-                       final.position)
+    return starts, overrides
+
+
+def _sweep_over_steps(surface, lane, x, y, start, tolerance, threads, processes) -> SweepResult:
+    step_axis, other = (x, y) if x.name == STEPS_AXIS else (y, x)
+    counts = np.round(step_axis.values).astype(np.int64)
+    if counts.min() < 0 or counts.max() > 100_000:
+        raise ValueError(f"axis steps: values must be within [0, 100000], got {counts.min()}..{counts.max()}")
+    step_axis = Axis(STEPS_AXIS, counts.astype(np.float64))
+    if other is None:
+        grids, shape = {}, ()
+    else:
+        grids, shape = {other.name: other.values.copy()}, (len(other.values),)
+    starts, overrides = _grid_settings(lane, grids, shape, start)
+    final: Final = run(lane.pipeline(overrides), surface.value_and_grad, starts, int(counts.max()), record=False,
+                       tolerance=tolerance, f_star=surface.f_star, threads=threads, processes=processes,
+                       checkpoints=counts)
+    # loss_at is (steps, *other); each cell is (run of the other axis, step count)
+    after = counts.reshape(-1, *([1] * len(shape)))
+    diverged_at = np.broadcast_to(final.diverged_at, final.loss_at.shape)
+    reached = np.broadcast_to(final.steps_to_tolerance, final.loss_at.shape)
+    diverged = (diverged_at >= 0) & (diverged_at <= after)
+    reached = np.where((reached >= 0) & (reached <= after), reached, -1)
+    position = np.broadcast_to(final.position, (*final.loss_at.shape, 2))
+    grids_out = [final.loss_at, diverged, np.where(diverged, diverged_at, -1), reached, position]
+    if y is not None and x.name == STEPS_AXIS:  # cells indexed [y][x]: steps along x
+        grids_out = [np.swapaxes(grid, 0, 1) for grid in grids_out]
+    x_axis, y_axis = (step_axis, other) if x.name == STEPS_AXIS else (other, step_axis)
+    if y is None:
+        x_axis, y_axis = step_axis, None
+    return SweepResult(x_axis, y_axis, *[np.ascontiguousarray(grid) for grid in grids_out])
 
 
 def _check_sweepable(lane: Lane, name: str) -> None:

@@ -84,7 +84,8 @@ with sweep_tab:
     results = []
     for index, (panel, lane) in enumerate(zip(panels, lanes, strict=True)):
         with panel:
-            unknown = [name for name in swept if name not in (*ls.sweepable(lane.optimizer), *ls.START_AXES)]
+            unknown = [name for name in swept
+                       if name not in (*ls.sweepable(lane.optimizer), ls.STEPS_AXIS, *ls.START_AXES)]
             if unknown:
                 st.warning(t("ls.not_sweepable", name=unknown[0], optimizer=OPTIMIZERS[lane.optimizer].label(lang)))
                 results.append(None)
@@ -125,7 +126,8 @@ with sweep_tab:
             chosen_lane = cell_lane(lane, values)
             chosen_start = cell_start(start, values)
             st.markdown(t("ls.cell", settings=", ".join(f"{name} = {value:.4g}" for name, value in values.items())))
-            trajectory = run_cached(surface_name, chosen_lane, chosen_start, steps)
+            cell_steps = int(values.get("steps", steps))
+            trajectory = run_cached(surface_name, chosen_lane, chosen_start, cell_steps)
             rows = finite_rows(trajectory)
             shown = subsample(rows)
             path = {"label": OPTIMIZERS[lane.optimizer].label_en, "colour": lane_colour(index),
@@ -134,7 +136,8 @@ with sweep_tab:
                            "start": t("pg.start")}
             st.plotly_chart(overlay_figure(contour_grid(surface_name, 100), [path], surface.minima, chosen_start,
                                            surface.view, path_labels), width="stretch", key=ls.key(f"path_{index}"))
-            st.link_button(t("ls.open_playground"), ls.playground_url(surface_name, chosen_lane, chosen_start, steps),
+            st.link_button(t("ls.open_playground"),
+                           ls.playground_url(surface_name, chosen_lane, chosen_start, cell_steps),
                            icon=":material/open_in_new:")
             errors = eigen_errors(surface, trajectory)
             if errors is not None:

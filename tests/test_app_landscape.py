@@ -82,3 +82,11 @@ def test_adam_landscape_in_chinese():
     assert not app.exception
     assert app.title[0].value == "超参数地形"
     assert app.selectbox(key="ls_y_name").value == "beta1"
+
+
+def test_learning_rate_by_steps():
+    app = start()
+    app.selectbox(key="ls_y_name").set_value("steps").run()
+    assert not app.exception and not app.error
+    query = link_query(app)
+    assert 10 <= int(query["steps"]) <= 1000

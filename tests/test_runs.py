@@ -171,3 +171,20 @@ def test_bad_sweeps():
         sweep(chosen, lane, Axis.make("beta9", 0, 1, 2), None, (1, 1), 5)
     with pytest.raises(ValueError, match="must differ"):
         sweep(chosen, lane, Axis.make("lr", 0, 1, 2), Axis.make("lr", 0, 1, 2), (1, 1), 5)
+
+
+def test_a_steps_axis_reads_the_loss_after_each_step_count():
+    chosen = surface("quadratic:a=1,b=10")
+    lane = lane_from_settings("momentum", {})
+    result = sweep(chosen, lane, Axis.make("lr", 1e-3, 0.2, 5, log=True), Axis.make("steps", 10, 100, 4), (-4, 3), 0)
+    assert result.final_loss.shape == (4, 5) and result.y.values.tolist() == [10, 40, 70, 100]
+    for row, count in enumerate(result.y.values.astype(int)):
+        for column, lr in enumerate(result.x.values):
+            one = run_one(chosen, lane, {"lr": lr}, np.array([-4.0, 3.0]), count)
+            if one.diverged_at >= 0:
+                assert result.diverged[row, column] and np.isnan(result.final_loss[row, column])
+            else:
+                assert result.final_loss[row, column] == one.loss[-1]
+                assert result.steps_to_tolerance[row, column] == one.steps_to_tolerance
+    across = sweep(chosen, lane, Axis.make("steps", 10, 100, 4), Axis.make("momentum", 0.0, 0.9, 3), (-4, 3), 0)
+    assert across.final_loss.shape == (3, 4) and across.x.name == "steps"

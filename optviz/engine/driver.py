@@ -60,12 +60,14 @@ class Trajectory:
 @dataclass
 class Final:
     """The end of a batch of runs, without the path: position (*B, d) and loss (*B), NaN where a run diverged;
-    diverged_at and steps_to_tolerance as in Trajectory."""
+    diverged_at and steps_to_tolerance as in Trajectory; loss_at (C, *B): the loss after each of the C
+    checkpoint steps asked for (NaN once diverged), None when none were asked for."""
 
     position: np.ndarray
     loss: np.ndarray
     diverged_at: np.ndarray
     steps_to_tolerance: np.ndarray
+    loss_at: np.ndarray | None = None
 
 
 def run(
@@ -81,6 +83,7 @@ def run(
     bound: float = DIVERGENCE_BOUND,
     threads: int | None = None,
     processes: bool = False,
+    checkpoints=None,
 ) -> Trajectory | Final:
     """Run `steps` updates from `start` (points, shape (*B, d)); a Trajectory, or with `record=False` a Final.
 
@@ -88,6 +91,7 @@ def run(
     with ||grad f(theta_t)|| < tolerance. Hyperparameter arrays of the pipeline broadcast against B.
     With `record=False`, `threads` caps the workers and `processes=True` forks them instead of starting
     threads (no GIL to share: for a single-threaded program such as the command line; a server should not fork).
+    `checkpoints` (record=False): steps after which every run's loss is kept as well (Final.loss_at).
     """
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"steps = {steps!r} is out of range: allowed [0, inf) (an integer)")
@@ -96,6 +100,8 @@ def run(
         raise ValueError("start must have at least one coordinate")
     params = np.moveaxis(points, -1, 0).copy(order="C")  # never the caller's array: it is updated in place
     options = dict(tolerance=tolerance, f_star=f_star, bound=bound)
+    if not record:
+        options["checkpoints"] = None if checkpoints is None else np.asarray(checkpoints, dtype=np.int64)
     # A run that blows up overflows on its way out; that is reported as diverged_at, not as a warning.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         if record:
@@ -186,6 +192,8 @@ def _final(pipeline, value_and_grad, params, steps, threads, processes, **option
         np.concatenate([result.loss for result in results]).reshape(batch_shape),
         np.concatenate([result.diverged_at for result in results]).reshape(batch_shape),
         np.concatenate([result.steps_to_tolerance for result in results]).reshape(batch_shape),
+        None if results[0].loss_at is None else np.concatenate(
+            [result.loss_at for result in results], axis=1).reshape(-1, *batch_shape),
     )
 
 
@@ -230,7 +238,7 @@ def _fork_map(function, items: list, workers: int) -> list:
     return results
 
 
-def _final_chunk(pipeline, value_and_grad, params, steps, *, tolerance, f_star, bound) -> Final:
+def _final_chunk(pipeline, value_and_grad, params, steps, *, tolerance, f_star, bound, checkpoints=None) -> Final:
     """Runs of one chunk, params (d, n), to their end; `position` comes back coordinate-major, (d, n).
 
     A run that diverges is parked: its parameters and buffers are set to zero, so that it cannot keep the
@@ -242,6 +250,7 @@ def _final_chunk(pipeline, value_and_grad, params, steps, *, tolerance, f_star, 
     final_loss = np.full(count, np.nan)
     diverged_at = np.full(count, -1, dtype=np.int64)
     reached = np.full(count, -1, dtype=np.int64)
+    loss_at = None if checkpoints is None else np.full((len(checkpoints), count), np.nan)
     rows = np.arange(count)  # the chunk column of each working column
     parked = np.zeros(count, dtype=bool)
     unreached = np.ones(count, dtype=bool)
@@ -271,6 +280,9 @@ def _final_chunk(pipeline, value_and_grad, params, steps, *, tolerance, f_star, 
                 scratch = np.empty_like(params)
                 state = _map_runs(state, bad.size, lambda array, keep=keep: np.ascontiguousarray(array[..., keep]))
                 pipeline = pipeline.map_batch(lambda value, keep=keep: value[keep])
+        if loss_at is not None:
+            for index in np.flatnonzero(checkpoints == t):
+                loss_at[index, rows] = np.where(parked, np.nan, loss)
         if tolerance is not None:
             hit = _below_tolerance(loss, grad, tolerance, f_star)
             hit &= unreached
@@ -286,7 +298,7 @@ def _final_chunk(pipeline, value_and_grad, params, steps, *, tolerance, f_star, 
     alive = ~parked
     final_position[:, rows[alive]] = params[:, alive]
     final_loss[rows[alive]] = loss[alive]
-    return Final(final_position, final_loss, diverged_at, reached)
+    return Final(final_position, final_loss, diverged_at, reached, loss_at)
 
 
 def _zero_runs(array: np.ndarray, runs: np.ndarray) -> np.ndarray:

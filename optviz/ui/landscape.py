@@ -9,7 +9,7 @@ import streamlit as st
 
 from optviz.engine import OPTIMIZERS
 from optviz.landscape import axis_spec, sweepable
-from optviz.runs import MAX_SWEEP_POINTS, START_AXES, Lane
+from optviz.runs import MAX_SWEEP_POINTS, START_AXES, STEPS_AXIS, Lane
 
 from .i18n import language, t
 from .playground import PLAYGROUND_LR, lane_text
@@ -52,6 +52,8 @@ def fixed_settings_ui(optimizer: str, swept: set[str], convention: str, prefix: 
 def _axis_defaults(optimizer: str, name: str) -> tuple[float, float, bool]:
     if name in START_AXES:
         return -2.0, 2.0, False
+    if name == STEPS_AXIS:
+        return 10.0, 1000.0, True
     spec = axis_spec(optimizer, name)
     if name == "lr":
         return 1e-3, 1.0, True
@@ -65,7 +67,7 @@ def _axis_defaults(optimizer: str, name: str) -> tuple[float, float, bool]:
 
 def axis_ui(axis: str, optimizer: str, allow_none: bool) -> tuple | None:
     """One sweep axis: the setting, its range, its number of points, log or linear. None: no second axis."""
-    options = [*sweepable(optimizer), *START_AXES]
+    options = [*sweepable(optimizer), STEPS_AXIS, *START_AXES]
     if allow_none:
         options = ["none", *options]
     chosen_key = key(f"{axis}_name")
