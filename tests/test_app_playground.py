@@ -164,3 +164,22 @@ def test_the_page_never_imports_torch():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_a_rerun_sends_less_than_half_a_megabyte():
+    """Bytes are deterministic, times are not: the overlay view with 5 lanes x 1 000 steps stays under budget."""
+    query = {"surface": "rosenbrock", "steps": "1000"}
+    for index, lane in enumerate(["sgd;lr=0.001", "momentum;lr=0.001", "adam;lr=0.05", "rmsprop;lr=0.01",
+                                  "nesterov;lr=0.001"], start=1):
+        query[f"lane{index}"] = lane
+    app = start(query)
+    assert not app.exception
+    app.select_slider(key="pg_0_hp_lr").set_value(0.002).run()
+    total, stack = 0, [app._tree]
+    while stack:
+        node = stack.pop()
+        stack.extend(getattr(node, "children", {}).values())
+        proto = getattr(node, "proto", None)
+        if proto is not None and hasattr(proto, "ByteSize"):
+            total += proto.ByteSize()
+    assert 100_000 < total <= 500_000

@@ -1,0 +1,143 @@
+"""What a learner feels, measured in headless Chromium (run on demand; not part of `make test`'s pass/fail).
+
+For the playground (Rosenbrock, 5 lanes x 1 000 steps, overlay view), in English and in Chinese:
+- cold start: server launch -> first chart drawn (the browser is started first, so its own start-up is not
+  counted), next to a bare Streamlit page with one small Plotly chart measured by the same harness;
+- slider latency: keyboard move of lane 1's learning-rate slider -> the chart shows the new path (median of 7
+  moves, each waiting for the final value, not an intermediate rerun);
+- bytes received over the websocket per rerun (one slider move);
+- server RSS once the playground has loaded.
+
+Usage: python bench/browser.py
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+QUERY = ("surface=rosenbrock&steps=1000&lane1=sgd;lr=0.001&lane2=momentum;lr=0.001&lane3=adam;lr=0.05"
+         "&lane4=rmsprop;lr=0.01&lane5=nesterov;lr=0.001")
+FIRST_PATH = """() => {
+    const graph = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+    if (!graph || !graph.data || graph.data.length < 3) return null;
+    return JSON.stringify([graph.data[2].x, graph.data[2].y]);
+}"""
+ANY_CHART = "() => !!document.querySelector('[data-testid=\"stPlotlyChart\"] .js-plotly-plot .main-svg')"
+BARE_APP = """import plotly.graph_objects as go
+import streamlit as st
+st.title("bare")
+st.plotly_chart(go.Figure(go.Scatter(x=[0, 1, 2], y=[1, 3, 2])))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(script: Path, cwd: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.address", "127.0.0.1", "--server.port",
+         str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
+                return process, url
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("server did not start")
+
+
+def stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=15)
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def cold_start(browser, script: Path, cwd: Path, path: str) -> tuple[float, subprocess.Popen, object, list]:
+    """Seconds from server launch to the first chart drawn; the server, the page, and its websocket byte log."""
+    received: list[int] = []
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.on("websocket", lambda socket_: socket_.on("framereceived", lambda payload: received.append(
+        len(payload) if isinstance(payload, (bytes, str)) else 0)))
+    started = time.perf_counter()
+    process, url = start_server(script, cwd)
+    page.goto(url + path)
+    page.wait_for_function(ANY_CHART, timeout=120_000)
+    return time.perf_counter() - started, process, page, received
+
+
+def slider_latency(page, language: str, received: list[int]) -> tuple[float, int]:
+    label = "learning rate" if language == "en" else "学习率"
+    slider = page.locator('[data-testid="stSlider"]').filter(has_text=label).first.get_by_role("slider")
+    times, sizes = [], []
+    for direction in ["ArrowRight"] * 4 + ["ArrowLeft"] * 3:
+        page.wait_for_timeout(300)
+        before = page.evaluate(FIRST_PATH)
+        received.clear()
+        slider.focus()
+        started = time.perf_counter()
+        slider.press(direction)
+        page.wait_for_function(f"() => {{ const now = ({FIRST_PATH})(); return now && now !== {before!r}; }}",
+                               timeout=60_000)
+        times.append(time.perf_counter() - started)
+        page.wait_for_timeout(500)  # let the rest of the rerun arrive before counting its bytes
+        sizes.append(sum(received))
+    return statistics.median(times), int(statistics.median(sizes))
+
+
+def main() -> None:
+    rows = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+        with tempfile.TemporaryDirectory() as folder:
+            bare = Path(folder) / "bare.py"
+            bare.write_text(BARE_APP)
+            seconds, process, page, _ = cold_start(browser, bare, Path(folder), "/")
+            memory = rss_mib(process.pid)
+            page.close()
+            stop(process)
+            rows.append(("bare Streamlit + one Plotly chart", f"{seconds:.2f} s", "", "", f"{memory:.0f} MiB"))
+        for language in ("en", "zh"):
+            path = f"/playground?{QUERY}" + ("&lang=zh" if language == "zh" else "")
+            seconds, process, page, received = cold_start(browser, ROOT / "app.py", ROOT, path)
+            page.wait_for_function(FIRST_PATH, timeout=120_000)
+            memory = rss_mib(process.pid)
+            latency, size = slider_latency(page, language, received)
+            page.close()
+            stop(process)
+            rows.append((f"playground ({language}), 5 lanes x 1 000 steps", f"{seconds:.2f} s",
+                         f"{latency * 1000:.0f} ms", f"{size / 1e6:.3f} MB", f"{memory:.0f} MiB"))
+        browser.close()
+    header = ("page", "cold start", "slider -> chart", "bytes per rerun", "server RSS")
+    widths = [max(len(str(row[index])) for row in [header, *rows]) for index in range(len(header))]
+    for row in [header, *rows]:
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
+
+
+if __name__ == "__main__":
+    main()
