@@ -24,6 +24,7 @@ from optviz.ui import language, t
 from optviz.ui import playground as pg
 from optviz.ui.compute import basins_cached, contour_grid, get_surface, run_cached, sweep_cached
 from optviz.ui.navigation import ensure_navigation
+from optviz.ui.tables import table
 from optviz.ui.widgets import spec_widget
 
 ensure_navigation()
@@ -188,13 +189,13 @@ with basin_tab:
         minima = found[0][1].minima
         st.plotly_chart(figures.basins_figure(found, minima, {"title": basin_surface.label(lang),
                                                               "minimum": t("pg.minimum")}), width="stretch")
-        table = []
+        shares = []
         for label, result in found:
             row = {t("pg.col.lane"): label}
             for index in range(len(minima)):
                 row[f"{t('pg.minimum')} {index + 1}"] = f"{(result.labels == index).mean():.0%}"
             row[t("ls.none")] = f"{(result.labels == -1).mean():.0%}"
             row[t("ls.metric.diverged")] = f"{(result.labels == -2).mean():.0%}"
-            table.append(row)
-        st.dataframe(table, hide_index=True, width="stretch")
+            shares.append(row)
+        table(shares)
         st.caption(t("ls.basins_caption"))

@@ -20,6 +20,7 @@ from optviz.ui import language, t
 from optviz.ui import playground as pg
 from optviz.ui.compute import contour_grid, get_surface, run_cached
 from optviz.ui.navigation import ensure_navigation
+from optviz.ui.tables import table
 
 ensure_navigation()
 lang = language()
@@ -122,7 +123,7 @@ with results_area:
             t("pg.col.diverged_at"): format_step(row["diverged_at"]),
             t("pg.col.distance"): format_number(row["distance"]),
         })
-    st.dataframe(rows, hide_index=True, width="stretch")
+    table(rows)
 
 for index, lane in active:
     with lane_widgets[index]:
@@ -143,9 +144,9 @@ with st.expander(t("pg.inspector"), icon=":material/search:"):
         trajectory = trajectories[chosen]
         last = max(1, finite_rows(trajectory) - 1)
         step = st.slider(t("pg.inspect_step"), 1, max(last, 2), min(1, last), key=pg.key("inspect_step"))
-        table = inspect_step(trajectory, min(step, last))
-        st.dataframe([{t("pg.col.quantity"): t(f"pg.quantity.{name}"), "x": values[0], "y": values[1]}
-                      for name, values in table.items()], hide_index=True, width="stretch")
+        numbers = inspect_step(trajectory, min(step, last))
+        table([{t("pg.col.quantity"): t(f"pg.quantity.{name}"), "x": f"{values[0]:.6g}", "y": f"{values[1]:.6g}"}
+               for name, values in numbers.items()])
         st.caption(t("pg.inspector_caption"))
 
 downloads = st.columns(3)

@@ -39,7 +39,7 @@ def contour_trace(grid: dict, colorbar_title: str, showscale: bool = True) -> go
     """The surface as filled contours of log-spaced levels; NaN (undefined f) is left blank."""
     display, _ = log_display(grid["z"])
     return go.Contour(
-        x=grid["x"], y=grid["y"], z=display, ncontours=28, colorscale="Blues", reversescale=True,
+        x=grid["x"], y=grid["y"], z=display, ncontours=20, colorscale="Blues", reversescale=True,
         line=dict(width=0.4, color="rgba(40,40,40,0.35)"), showscale=showscale, hoverinfo="skip",
         colorbar=dict(title=dict(text=colorbar_title, side="right"), thickness=12, len=0.8),
     )
@@ -59,8 +59,10 @@ def _markers(minima, start, labels: dict) -> list[go.Scatter]:
 
 def _path_trace(path: dict, showlegend: bool = True) -> go.Scatter:
     xy = path["xy"]
+    # markers show the individual steps of short runs; on long ones thousands of SVG circles slow every redraw
+    mode = "lines+markers" if len(xy) <= 200 else "lines"
     return go.Scatter(
-        x=xy[:, 0], y=xy[:, 1], mode="lines+markers", name=path["label"], legendgroup=path["label"],
+        x=xy[:, 0], y=xy[:, 1], mode=mode, name=path["label"], legendgroup=path["label"],
         showlegend=showlegend, line=dict(color=path["colour"], width=2.2), marker=dict(size=3, color=path["colour"]),
         hovertemplate=path["label"] + "<br>x=%{x:.4g}<br>y=%{y:.4g}<extra></extra>",
     )
@@ -71,7 +73,7 @@ def _fix_view(figure: go.Figure, view, **where) -> None:
     figure.update_yaxes(range=[view[2], view[3]], **where)
 
 
-def click_grid(view, count: int = 31) -> go.Scatter:
+def click_grid(view, count: int = 25) -> go.Scatter:
     """Invisible points over the view: clicking one selects it, which the page takes as the new start."""
     xs, ys = np.meshgrid(np.linspace(view[0], view[1], count), np.linspace(view[2], view[3], count))
     return go.Scatter(x=xs.ravel().astype(np.float32), y=ys.ravel().astype(np.float32), mode="markers",

@@ -9,7 +9,7 @@ from optviz.engine.driver import Trajectory
 from optviz.runs import Axis, Basins, Lane, SweepResult, basins, run_lane, sweep
 from optviz.surfaces import Surface, surface
 
-GRID_RESOLUTION = 150
+GRID_RESOLUTION = 100
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
