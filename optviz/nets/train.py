@@ -1,0 +1,237 @@
+"""Training a small network with the optviz engine (or, as the reference, with torch.optim).
+
+The engine sees the network as one vector. Every parameter is re-seated as a view into one flat tensor, and every
+gradient as a view into another, so NumPy reads the gradients autograd writes and writes the parameters autograd
+reads, without a copy (``torch.Tensor.numpy()`` shares memory). Each step: zero the flat gradient, forward,
+backward, ``pipeline.step(params, grads, state)``.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from optviz.engine import OPTIMIZERS
+from optviz.runs import Lane
+
+from .data import Split
+from .models import MLP, MLPSpec, build
+
+LOSSES = ("cross_entropy", "mse", "hinge")
+ENGINES = ("optviz", "torch")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train: epochs, batch size (0: the full batch), loss, early stopping, seed, float precision."""
+
+    epochs: int = 50
+    batch_size: int = 0
+    loss: str = "cross_entropy"
+    patience: int = 0  # epochs without a better validation loss before stopping; 0: never stop early
+    restore_best: bool = True
+    seed: int = 0
+    dtype: str = "float32"
+
+    def check(self) -> None:
+        """ValueError naming the first setting out of range."""
+        if not 1 <= self.epochs <= 10_000:
+            raise ValueError(f"epochs = {self.epochs} is out of range: allowed [1, 10000]")
+        if self.batch_size < 0:
+            raise ValueError(f"batch_size = {self.batch_size} is out of range: allowed 0 (full batch) or more")
+        if self.loss not in LOSSES:
+            raise ValueError(f"loss = {self.loss!r} is not known: allowed {', '.join(LOSSES)}")
+        if self.patience < 0:
+            raise ValueError(f"patience = {self.patience} is out of range: allowed [0, inf)")
+        if self.dtype not in ("float32", "float64"):
+            raise ValueError(f"dtype = {self.dtype!r} is not allowed: float32 or float64")
+
+
+@dataclass
+class History:
+    """Per epoch (epoch 0 is before training): losses, accuracies, per-layer gradient norms; and the outcome."""
+
+    train_loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    train_acc: list[float] = field(default_factory=list)
+    val_acc: list[float] = field(default_factory=list)
+    grad_norms: list[list[float]] = field(default_factory=list)  # [epoch][layer], mean over the epoch's steps
+    step_loss: list[float] = field(default_factory=list)  # the loss of every optimizer step
+    diverged_at: int | None = None  # the epoch whose loss became NaN or infinite
+    stopped_at: int | None = None  # the epoch early stopping ended training
+    best_epoch: int = 0
+    test_loss: float = float("nan")
+    test_acc: float = float("nan")
+    model: MLP | None = None
+
+
+def flat_views(model: nn.Module) -> tuple[np.ndarray, np.ndarray]:
+    """Re-seat the parameters and their gradients as views into two flat tensors; return both as NumPy arrays."""
+    parameters = list(model.parameters())
+    total = sum(parameter.numel() for parameter in parameters)
+    dtype = parameters[0].dtype
+    values = torch.empty(total, dtype=dtype)
+    grads = torch.zeros(total, dtype=dtype)
+    offset = 0
+    for parameter in parameters:
+        count = parameter.numel()
+        values[offset:offset + count].copy_(parameter.detach().reshape(-1))
+        parameter.data = values[offset:offset + count].view_as(parameter)
+        parameter.grad = grads[offset:offset + count].view_as(parameter)
+        offset += count
+    return values.numpy(), grads.numpy()
+
+
+def loss_function(name: str, task: str) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+    """The training loss: cross entropy (classes), mean squared error, or the hinge loss (two classes)."""
+    if task == "regression":
+        return lambda outputs, targets: torch.mean((outputs[:, 0] - targets) ** 2)
+    if name == "cross_entropy":
+        return nn.functional.cross_entropy
+    if name == "mse":  # on the probability of class 1
+        return lambda outputs, targets: torch.mean(
+            (torch.softmax(outputs, dim=1)[:, 1] - targets.to(outputs.dtype)) ** 2)
+    # hinge on the margin m = (2y - 1)(o1 - o0)
+    return lambda outputs, targets: torch.mean(torch.relu(1 - (2 * targets.to(outputs.dtype) - 1)
+                                                          * (outputs[:, 1] - outputs[:, 0])))
+
+
+def torch_optimizer(lane: Lane, parameters) -> tuple[torch.optim.Optimizer, Callable[[], None] | None]:
+    """The torch.optim optimizer (and gradient clipping) equivalent to `lane`: the reference the engine matches."""
+    if lane.convention != "pytorch":
+        raise ValueError("the torch.optim reference exists for the pytorch convention only")
+    if any(name != "clip_norm" for name, _ in lane.tricks) or lane.schedule is not None:
+        raise ValueError("the torch.optim reference covers the optimizers and clip_norm, not other tricks or schedules")
+    values = {**OPTIMIZERS[lane.optimizer].defaults(), **dict(lane.hyperparameters)}
+    parameters = list(parameters)
+    name = lane.optimizer
+    if name in ("sgd", "momentum", "nesterov"):
+        optimizer = torch.optim.SGD(parameters, lr=values["lr"], momentum=values["momentum"],
+                                    dampening=values.get("dampening", 0.0), nesterov=name == "nesterov" or
+                                    bool(values.get("nesterov")), weight_decay=values["weight_decay"], foreach=False)
+    elif name == "adagrad":
+        optimizer = torch.optim.Adagrad(parameters, lr=values["lr"], lr_decay=values["lr_decay"],
+                                        weight_decay=values["weight_decay"], eps=values["eps"], foreach=False,
+                                        initial_accumulator_value=values["initial_accumulator_value"])
+    elif name == "rmsprop":
+        optimizer = torch.optim.RMSprop(parameters, lr=values["lr"], alpha=values["alpha"], eps=values["eps"],
+                                        weight_decay=values["weight_decay"], momentum=values["momentum"],
+                                        centered=values["centered"], foreach=False)
+    else:
+        if not values["bias_correction"]:
+            raise ValueError("torch.optim's Adam always corrects its bias")
+        kind = torch.optim.AdamW if name == "adamw" else torch.optim.Adam
+        optimizer = kind(parameters, lr=values["lr"], betas=(values["beta1"], values["beta2"]), eps=values["eps"],
+                         weight_decay=values["weight_decay"], amsgrad=values["amsgrad"], foreach=False)
+    clip = dict(dict(lane.tricks).get("clip_norm", ()))
+    clipper = None
+    if "clip_norm" in dict(lane.tricks):
+        limit = clip.get("max_norm", 1.0)
+        clipper = lambda: nn.utils.clip_grad_norm_(parameters, max_norm=limit)
+    return optimizer, clipper
+
+
+def _evaluate(model: MLP, loss: Callable, inputs: torch.Tensor, targets: torch.Tensor,
+              task: str) -> tuple[float, float]:
+    model.eval()
+    with torch.no_grad():
+        outputs = model(inputs)
+        value = float(loss(outputs, targets))
+        if task == "classification":
+            accuracy = float((outputs.argmax(dim=1) == targets).to(torch.float64).mean())
+        else:
+            accuracy = float("nan")
+    model.train()
+    return value, accuracy
+
+
+def train(data: Split, spec: MLPSpec, lane: Lane, config: TrainConfig, engine: str = "optviz",
+          initial: MLP | None = None, on_epoch: Callable[[int, History], bool] | None = None) -> History:
+    """Train one lane; `initial` (else a network built from config.seed) gives every lane the same start.
+
+    `on_epoch(epoch, history)` is called after every epoch; returning False stops training (a stop button).
+    A loss that becomes NaN or infinite marks the lane diverged at that epoch and ends its training.
+    """
+    config.check()
+    if engine not in ENGINES:
+        raise ValueError(f"engine = {engine!r} is not known: allowed {', '.join(ENGINES)}")
+    if len(data.x_train) == 0:
+        raise ValueError("the training set is empty")
+    dtype = torch.float64 if config.dtype == "float64" else torch.float32
+    model = copy.deepcopy(initial).to(dtype) if initial is not None else build(spec, config.seed, dtype)
+    model.train()
+    target_dtype = torch.int64 if data.task == "classification" else dtype
+    tensors = {name: torch.as_tensor(getattr(data, name), dtype=dtype if name.startswith("x") else target_dtype)
+               for name in ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test")}
+    loss = loss_function(config.loss, data.task)
+    if engine == "optviz":
+        pipeline = lane.pipeline()
+        values, grads = flat_views(model)
+        state = pipeline.init(values)
+    else:
+        optimizer, clipper = torch_optimizer(lane, model.parameters())
+    history = History(model=model)
+    count = len(data.x_train)
+    batch = config.batch_size or count
+    order_rng = np.random.default_rng(config.seed)
+    torch.manual_seed(config.seed)  # dropout masks: the same for both engines
+    layers = model.linear_layers()
+
+    def record(norms: list[float]) -> None:
+        for split_name, inputs, targets in (("train", "x_train", "y_train"), ("val", "x_val", "y_val")):
+            if len(tensors[inputs]):
+                value, accuracy = _evaluate(model, loss, tensors[inputs], tensors[targets], data.task)
+            else:
+                value, accuracy = float("nan"), float("nan")
+            getattr(history, f"{split_name}_loss").append(value)
+            getattr(history, f"{split_name}_acc").append(accuracy)
+        history.grad_norms.append(norms)
+
+    record([0.0] * len(layers))
+    best_value, best_state, waited = history.val_loss[0], copy.deepcopy(model.state_dict()), 0
+    for epoch in range(1, config.epochs + 1):
+        order = order_rng.permutation(count) if batch < count else np.arange(count)
+        sums = np.zeros(len(layers))
+        steps = 0
+        for begin in range(0, count, batch):
+            index = torch.as_tensor(order[begin:begin + batch])
+            if engine == "optviz":
+                grads.fill(0)
+            else:
+                optimizer.zero_grad(set_to_none=False)
+            value = loss(model(tensors["x_train"][index]), tensors["y_train"][index])
+            value.backward()
+            history.step_loss.append(value.item())
+            sums += [float(layer.weight.grad.norm()) for layer in layers]
+            steps += 1
+            if engine == "optviz":
+                pipeline.step(values, grads, state)
+            else:
+                if clipper is not None:
+                    clipper()
+                optimizer.step()
+        record(list(sums / max(steps, 1)))
+        if not all(math.isfinite(number) for number in (history.train_loss[-1], history.step_loss[-1])):
+            history.diverged_at = epoch
+            break
+        validation = history.val_loss[-1]
+        if math.isfinite(validation) and (validation < best_value or not math.isfinite(best_value)):
+            best_value, best_state, waited, history.best_epoch = validation, copy.deepcopy(model.state_dict()), 0, epoch
+        else:
+            waited += 1
+        if config.patience and waited >= config.patience:
+            history.stopped_at = epoch
+            break
+        if on_epoch is not None and on_epoch(epoch, history) is False:
+            break
+    if config.patience and config.restore_best:
+        model.load_state_dict(best_state)
+    if len(tensors["x_test"]):
+        history.test_loss, history.test_acc = _evaluate(model, loss, tensors["x_test"], tensors["y_test"], data.task)
+    return history
