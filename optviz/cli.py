@@ -5,6 +5,8 @@
                            [--start X,Y] [--steps N] [--tolerance T] [--format json|csv]
     python -m optviz sweep --surface S --optimizer NAME --x KEY=LO:HI:N[:log] [--y KEY=LO:HI:N[:log]]
                            [--set KEY=VALUE]... [--convention ...] [--start X,Y] [--steps N] [--format json]
+    python -m optviz train --dataset NAME [--dataset-set k=v,...] [--model k=v,...] --optimizer NAME
+                           [--set KEY=VALUE]... --epochs N [--batch-size B] [--seed S] [--engine optviz|torch]
 
 Bad input ends with exit status 2 and one line on stderr, never a traceback.
 """
@@ -27,7 +29,7 @@ from optviz.runs import DEFAULT_TOLERANCE, Axis, lane_from_settings, run_lane, s
 from optviz.surfaces import FAMILIES, ExpressionError, surface
 
 MAX_STEPS = 100_000
-VALUE_OPTIONS = ("--start", "--set", "--x", "--y", "--surface", "--steps", "--tolerance")
+VALUE_OPTIONS = ("--start", "--set", "--x", "--y", "--surface", "--steps", "--tolerance", "--dataset-set", "--model")
 
 
 class UsageError(Exception):
@@ -59,7 +61,76 @@ def _parser() -> argparse.ArgumentParser:
             command.add_argument("--x", required=True, metavar="KEY=LO:HI:N[:log]")
             command.add_argument("--y", metavar="KEY=LO:HI:N[:log]")
             command.add_argument("--format", choices=("json",), default="json")
+    training = commands.add_parser("train", help="train a small network with the engine (or torch.optim)")
+    training.add_argument("--dataset", required=True)
+    training.add_argument("--dataset-set", default="", metavar="k=v,...",
+                          help="size, noise, validation, test, seed, features (x1+x2+x1*x2...), standardize")
+    training.add_argument("--model", default="", metavar="k=v,...",
+                          help="hidden (e.g. 16x16), activation, init, norm, dropout, residual")
+    training.add_argument("--optimizer", required=True)
+    training.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    training.add_argument("--epochs", type=int, required=True)
+    training.add_argument("--batch-size", type=int, default=0)
+    training.add_argument("--seed", type=int, default=0)
+    training.add_argument("--loss", default="cross_entropy")
+    training.add_argument("--patience", type=int, default=0)
+    training.add_argument("--engine", choices=("optviz", "torch"), default="optviz")
+    training.add_argument("--format", choices=("json",), default="json")
     return parser
+
+
+def _pairs(text: str, option: str) -> dict[str, str]:
+    pairs = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        key, equals, value = item.partition("=")
+        if not equals:
+            raise UsageError(f"{option} {item[:40]!r} should be KEY=VALUE")
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
+def _boolean(text: str, name: str) -> bool:
+    if text.lower() not in ("true", "false"):
+        raise UsageError(f"{name} = {text[:20]!r} should be true or false")
+    return text.lower() == "true"
+
+
+def _command_train(arguments) -> str:
+    from optviz.nets.data import CLASSIFICATION, split  # torch only for this command
+    from optviz.nets.models import MLPSpec
+    from optviz.nets.train import TrainConfig, train
+
+    data_settings = _pairs(arguments.dataset_set, "--dataset-set")
+    model_settings = _pairs(arguments.model, "--model")
+    try:
+        data = split(
+            arguments.dataset, size=int(data_settings.pop("size", 500)), noise=float(data_settings.pop("noise", 0)),
+            seed=int(data_settings.pop("seed", arguments.seed)),
+            validation=float(data_settings.pop("validation", 0.2)), test=float(data_settings.pop("test", 0.2)),
+            chosen=tuple(data_settings.pop("features", "x1+x2").split("+")),
+            standardize=_boolean(data_settings.pop("standardize", "true"), "standardize"))
+        hidden = tuple(int(width) for width in model_settings.pop("hidden", "8x8").split("x"))
+        spec = MLPSpec(
+            data.x_train.shape[1], 2 if arguments.dataset in CLASSIFICATION else 1, hidden,
+            model_settings.pop("activation", "tanh"), model_settings.pop("init", "xavier"),
+            model_settings.pop("norm", "none"), float(model_settings.pop("dropout", 0)),
+            _boolean(model_settings.pop("residual", "false"), "residual"))
+    except (TypeError, ValueError) as error:
+        raise UsageError(str(error)) from None
+    leftover = sorted({*data_settings, *model_settings})
+    if leftover:
+        raise UsageError(f"unknown setting {leftover[0]!r} in --dataset-set or --model")
+    lane = lane_from_settings(arguments.optimizer, _settings(arguments.set))
+    config = TrainConfig(epochs=arguments.epochs, batch_size=arguments.batch_size, loss=arguments.loss,
+                         patience=arguments.patience, seed=arguments.seed)
+    history = train(data, spec, lane, config, arguments.engine)
+    return json.dumps({
+        "dataset": arguments.dataset, "optimizer": arguments.optimizer, "engine": arguments.engine,
+        "train_loss": [_number(v) for v in history.train_loss], "val_loss": [_number(v) for v in history.val_loss],
+        "train_acc": [_number(v) for v in history.train_acc], "val_acc": [_number(v) for v in history.val_acc],
+        "diverged_at": history.diverged_at, "stopped_at": history.stopped_at, "best_epoch": history.best_epoch,
+        "test_loss": _number(history.test_loss), "test_acc": _number(history.test_acc),
+    })
 
 
 def _join_values(argv: list[str]) -> list[str]:
@@ -205,7 +276,8 @@ def main(argv: list[str] | None = None) -> int:
     tune_allocator()
     try:
         arguments = _parser().parse_args(_join_values(arguments_list))
-        command = {"list": _command_list, "run": _command_run, "sweep": _command_sweep}[arguments.command]
+        command = {"list": _command_list, "run": _command_run, "sweep": _command_sweep,
+                   "train": _command_train}[arguments.command]
         output = command(arguments)
     except ExpressionError as error:
         print(f"optviz: error: {error.message('en')}", file=sys.stderr)

@@ -146,3 +146,31 @@ def test_a_large_sweep_forks_and_agrees_with_threads():
     assert 2 * driver.CHUNK_RUNS <= 300 * 250
     np.testing.assert_array_equal(forked.final_loss, threaded.final_loss)
     np.testing.assert_array_equal(forked.steps_to_tolerance, threaded.steps_to_tolerance)
+
+
+def test_train_prints_per_epoch_metrics_and_matches_torch(capsys):
+    arguments = ["train", "--dataset", "gauss", "--dataset-set", "size=200,noise=0.1", "--model",
+                 "hidden=8x8,activation=tanh", "--optimizer", "adam", "--set", "lr=0.02",
+                 "--epochs", "5", "--batch-size", "32", "--seed", "2"]
+    status, out, _ = cli(capsys, *arguments)
+    ours = json.loads(out)
+    assert status == 0 and len(ours["train_loss"]) == 6 and ours["test_acc"] is not None
+    assert {"train_loss", "val_loss", "train_acc", "val_acc", "test_loss", "test_acc"} <= set(ours)
+    status, out, _ = cli(capsys, *arguments, "--engine", "torch")
+    theirs = json.loads(out)
+    np.testing.assert_allclose(ours["train_loss"], theirs["train_loss"], rtol=1e-5)
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    (["--dataset", "rings"], "unknown data set 'rings'"),
+    (["--dataset", "xor", "--model", "hidden=999"], "hidden = (999,) is out of range"),
+    (["--dataset", "xor", "--model", "colour=red"], "unknown setting 'colour'"),
+    (["--dataset", "xor", "--dataset-set", "noise=2"], "noise = 2.0 is out of range"),
+    (["--dataset", "xor", "--epochs", "0"], "epochs = 0 is out of range"),
+])
+def test_bad_training_input(capsys, arguments, message):
+    base = {"--optimizer": "adam", "--epochs": "2"}
+    for index in range(0, len(arguments), 2):
+        base[arguments[index]] = arguments[index + 1]
+    status, _, err = cli(capsys, "train", *[item for pair in base.items() for item in pair])
+    assert status == 2 and message in err and err.count("\n") == 1
