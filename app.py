@@ -14,6 +14,7 @@ navigation = st.navigation(
         st.Page("pages/home.py", title=t("nav.home"), icon=":material/home:", default=True),
         st.Page("pages/playground.py", title=t("nav.playground"), icon=":material/scatter_plot:"),
         st.Page("pages/landscape.py", title=t("nav.landscape"), icon=":material/grid_on:"),
+        st.Page("pages/networks.py", title=t("nav.networks"), icon=":material/hub:"),
     ]
 )
 navigation.run()

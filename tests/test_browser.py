@@ -118,3 +118,17 @@ def test_landscape_grid_change_redraws_the_heatmap(page: Page, app_url, screensh
     page.wait_for_function(changed, timeout=TIMEOUT)
     wait_for_app(page)
     assert_no_exception(page)
+
+
+def test_networks_train_two_lanes(page: Page, app_url, screenshot_dir):
+    page.goto(f"{app_url}/networks")
+    expect(page.get_by_role("heading", name="Networks: train small networks, optimizers side by side")).to_be_visible(
+        timeout=TIMEOUT)
+    wait_for_app(page)
+    page.get_by_role("button", name="Train").click()
+    charts = page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot')
+    expect(charts).to_have_count(3, timeout=120_000)
+    expect(page.get_by_text("Decision boundaries")).to_be_visible(timeout=TIMEOUT)
+    wait_for_app(page)
+    assert_no_exception(page)
+    page.screenshot(path=screenshot_dir / "networks-en.png", full_page=False)

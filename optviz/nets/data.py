@@ -29,6 +29,18 @@ class Split:
     y_test: np.ndarray
     task: str  # "classification" or "regression"
     classes: int
+    chosen: tuple[str, ...] = ("x1", "x2")
+    mean: np.ndarray | None = None  # the training part's feature means and deviations (None: not standardized)
+    deviation: np.ndarray | None = None
+    points: np.ndarray | None = None  # the raw 2D points, train then validation then test (for plots)
+
+    def inputs_at(self, points: np.ndarray) -> np.ndarray:
+        """What the network sees at raw 2D `points` (..., 2): the same features and standardization."""
+        flat = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        inputs = features(flat, self.chosen)
+        if self.mean is not None:
+            inputs = (inputs - self.mean) / self.deviation
+        return inputs
 
 
 def generate(name: str, size: int = 500, noise: float = 0.0, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -111,10 +123,12 @@ def split(name: str, size: int = 500, noise: float = 0.0, seed: int = 0, validat
     test_count, val_count = round(test * size), round(validation * size)
     train_end = size - test_count - val_count
     parts = [slice(0, train_end), slice(train_end, train_end + val_count), slice(train_end + val_count, size)]
+    mean = deviation = None
     if standardize:
         mean = inputs[parts[0]].mean(axis=0)
-        deviation = inputs[parts[0]].std(axis=0)
-        inputs = (inputs - mean) / np.where(deviation > 0, deviation, 1.0)
+        deviation = np.where(inputs[parts[0]].std(axis=0) > 0, inputs[parts[0]].std(axis=0), 1.0)
+        inputs = (inputs - mean) / deviation
     task = "classification" if name in CLASSIFICATION else "regression"
     return Split(*(array for part in parts for array in (inputs[part], targets[part])), task=task,
-                 classes=2 if task == "classification" else 1)
+                 classes=2 if task == "classification" else 1, chosen=tuple(chosen), mean=mean, deviation=deviation,
+                 points=points[order])

@@ -69,6 +69,7 @@ class History:
     test_loss: float = float("nan")
     test_acc: float = float("nan")
     model: MLP | None = None
+    snapshots: list[tuple[int, np.ndarray]] = field(default_factory=list)  # (epoch, prediction at snapshot inputs)
 
 
 def flat_views(model: nn.Module) -> tuple[np.ndarray, np.ndarray]:
@@ -152,11 +153,14 @@ def _evaluate(model: MLP, loss: Callable, inputs: torch.Tensor, targets: torch.T
 
 
 def train(data: Split, spec: MLPSpec, lane: Lane, config: TrainConfig, engine: str = "optviz",
-          initial: MLP | None = None, on_epoch: Callable[[int, History], bool] | None = None) -> History:
+          initial: MLP | None = None, on_epoch: Callable[[int, History], bool] | None = None,
+          snapshot_inputs: np.ndarray | None = None, snapshots: int = 20) -> History:
     """Train one lane; `initial` (else a network built from config.seed) gives every lane the same start.
 
     `on_epoch(epoch, history)` is called after every epoch; returning False stops training (a stop button).
     A loss that becomes NaN or infinite marks the lane diverged at that epoch and ends its training.
+    With `snapshot_inputs`, the network's prediction there (class-1 probability, or the output) is kept at
+    about `snapshots` evenly spread epochs and at the last one: decision boundaries over the epochs.
     """
     config.check()
     if engine not in ENGINES:
@@ -193,7 +197,21 @@ def train(data: Split, spec: MLPSpec, lane: Lane, config: TrainConfig, engine: s
             getattr(history, f"{split_name}_acc").append(accuracy)
         history.grad_norms.append(norms)
 
+    grid = None if snapshot_inputs is None else torch.as_tensor(snapshot_inputs, dtype=dtype)
+    every = max(1, config.epochs // max(snapshots, 1))
+
+    def snapshot(epoch: int) -> None:
+        if grid is None:
+            return
+        model.eval()
+        with torch.no_grad():
+            outputs = model(grid)
+            values = torch.softmax(outputs, dim=1)[:, 1] if data.task == "classification" else outputs[:, 0]
+        model.train()
+        history.snapshots.append((epoch, values.to(torch.float32).numpy().copy()))
+
     record([0.0] * len(layers))
+    snapshot(0)
     best_value, best_state, waited = history.val_loss[0], copy.deepcopy(model.state_dict()), 0
     for epoch in range(1, config.epochs + 1):
         order = order_rng.permutation(count) if batch < count else np.arange(count)
@@ -217,6 +235,8 @@ def train(data: Split, spec: MLPSpec, lane: Lane, config: TrainConfig, engine: s
                     clipper()
                 optimizer.step()
         record(list(sums / max(steps, 1)))
+        if epoch % every == 0 or epoch == config.epochs:
+            snapshot(epoch)
         if not all(math.isfinite(number) for number in (history.train_loss[-1], history.step_loss[-1])):
             history.diverged_at = epoch
             break
@@ -232,6 +252,8 @@ def train(data: Split, spec: MLPSpec, lane: Lane, config: TrainConfig, engine: s
             break
     if config.patience and config.restore_best:
         model.load_state_dict(best_state)
+    if history.snapshots and history.snapshots[-1][0] != len(history.train_loss) - 1:
+        snapshot(len(history.train_loss) - 1)  # the network as it ended (stopped early, diverged, or stopped)
     if len(tensors["x_test"]):
         history.test_loss, history.test_acc = _evaluate(model, loss, tensors["x_test"], tensors["y_test"], data.task)
     return history

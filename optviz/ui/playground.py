@@ -39,9 +39,9 @@ def key(name: str) -> str:
     return PREFIX + name
 
 
-def lane_key(lane_id: int, name: str) -> str:
+def lane_key(lane_id: int, name: str, prefix: str = PREFIX) -> str:
     """The session key of one lane's widget."""
-    return f"{PREFIX}{lane_id}_{name}"
+    return f"{prefix}{lane_id}_{name}"
 
 
 # ------------------------------------------------------------------ state: defaults, presets, URL
@@ -115,26 +115,27 @@ def apply_quadratic_preset(prefix: str = PREFIX) -> None:
             st.session_state[prefix + f"quadratic_{setting}"] = value
 
 
-def add_lane() -> None:
-    """Callback: a new lane with an optimizer not yet on the page and a learning rate that suits surfaces."""
-    ids = st.session_state[key("lanes")]
+def add_lane(prefix: str = PREFIX, learning_rates: dict[str, float] = PLAYGROUND_LR) -> None:
+    """Callback: a new lane with an optimizer not yet on the page and a learning rate that suits the page."""
+    ids = st.session_state[prefix + "lanes"]
     if len(ids) >= MAX_LANES:
         return
-    used = {st.session_state.get(lane_key(lane_id, "optimizer")) for lane_id in ids}
+    used = {st.session_state.get(lane_key(lane_id, "optimizer", prefix)) for lane_id in ids}
     optimizer = next((name for name in OPTIMIZERS if name not in used), "adam")
-    lane_id = st.session_state[key("next_id")]
-    st.session_state[key("next_id")] = lane_id + 1
-    _set_lane(lane_id, optimizer, {"lr": PLAYGROUND_LR[optimizer]})
-    st.session_state[key("lanes")] = [*ids, lane_id]
+    lane_id = st.session_state[prefix + "next_id"]
+    st.session_state[prefix + "next_id"] = lane_id + 1
+    st.session_state[lane_key(lane_id, "optimizer", prefix)] = optimizer
+    st.session_state[lane_key(lane_id, "hp_lr", prefix)] = learning_rates[optimizer]
+    st.session_state[prefix + "lanes"] = [*ids, lane_id]
 
 
-def remove_lane(lane_id: int) -> None:
+def remove_lane(lane_id: int, prefix: str = PREFIX) -> None:
     """Callback: drop one lane (the last one stays)."""
-    ids = st.session_state[key("lanes")]
+    ids = st.session_state[prefix + "lanes"]
     if len(ids) > 1:
-        st.session_state[key("lanes")] = [other for other in ids if other != lane_id]
+        st.session_state[prefix + "lanes"] = [other for other in ids if other != lane_id]
         for name in list(st.session_state):
-            if name.startswith(f"{PREFIX}{lane_id}_"):
+            if name.startswith(f"{prefix}{lane_id}_"):
                 del st.session_state[name]
 
 
@@ -318,35 +319,41 @@ def run_settings_ui(view) -> tuple[tuple[float, float], int, str]:
     return (float(x0), float(y0)), int(steps), convention
 
 
-def lane_ui(lane_id: int, index: int, colour: str, convention: str) -> tuple[Lane | None, str | None]:
+def lane_ui(lane_id: int, index: int, colour: str, convention: str, prefix: str = PREFIX,
+            learning_rates: dict[str, float] = PLAYGROUND_LR) -> tuple[Lane | None, str | None]:
     """One lane's widgets; returns (the Lane, or None with an error message)."""
     lang = language()
+
+    def lane_widget_key(name: str) -> str:
+        return lane_key(lane_id, name, prefix)
+
     header = st.columns([6, 1])
     header[0].markdown(f"<span style='color:{colour};font-size:1.4em'>●</span> **{t('pg.lane')} {index + 1}**",
                        unsafe_allow_html=True)
-    header[1].button("", icon=":material/close:", key=lane_key(lane_id, "remove"), on_click=remove_lane,
-                     args=(lane_id,), help=t("pg.remove_lane"), disabled=len(st.session_state[key("lanes")]) <= 1)
-    optimizer = st.selectbox(t("pg.optimizer"), list(OPTIMIZERS), key=lane_key(lane_id, "optimizer"),
+    header[1].button("", icon=":material/close:", key=lane_widget_key("remove"), on_click=remove_lane,
+                     args=(lane_id, prefix), help=t("pg.remove_lane"),
+                     disabled=len(st.session_state[prefix + "lanes"]) <= 1)
+    optimizer = st.selectbox(t("pg.optimizer"), list(OPTIMIZERS), key=lane_widget_key("optimizer"),
                              format_func=lambda name: OPTIMIZERS[name].label(lang))
     entry = OPTIMIZERS[optimizer]
     hyperparameters = {}
     for name, spec in entry.specs.items():
-        default = PLAYGROUND_LR[optimizer] if name == "lr" else spec.default
-        hyperparameters[name] = spec_widget(spec, lane_key(lane_id, f"hp_{name}"), lang, default)
+        default = learning_rates[optimizer] if name == "lr" else spec.default
+        hyperparameters[name] = spec_widget(spec, lane_widget_key(f"hp_{name}"), lang, default)
     with st.expander(t("pg.tricks")):
-        chosen_tricks = st.multiselect(t("pg.tricks"), list(TRICKS), key=lane_key(lane_id, "tricks"),
+        chosen_tricks = st.multiselect(t("pg.tricks"), list(TRICKS), key=lane_widget_key("tricks"),
                                        format_func=lambda name: TRICKS[name].label(lang), label_visibility="collapsed")
         tricks = []
         for trick in chosen_tricks:
-            settings = {name: spec_widget(spec, lane_key(lane_id, f"trick_{trick}_{name}"), lang, spec.default)
+            settings = {name: spec_widget(spec, lane_widget_key(f"trick_{trick}_{name}"), lang, spec.default)
                         for name, spec in TRICKS[trick].specs.items()}
             tricks.append((trick, tuple(sorted(settings.items()))))
-        schedule_name = st.selectbox(t("pg.schedule"), ["none", *SCHEDULES], key=lane_key(lane_id, "schedule"),
+        schedule_name = st.selectbox(t("pg.schedule"), ["none", *SCHEDULES], key=lane_widget_key("schedule"),
                                      format_func=lambda name: t("pg.no_schedule") if name == "none"
                                      else SCHEDULES[name].label(lang))
         schedule = None
         if schedule_name != "none":
-            settings = {name: spec_widget(spec, lane_key(lane_id, f"sched_{name}"), lang, spec.default)
+            settings = {name: spec_widget(spec, lane_widget_key(f"sched_{name}"), lang, spec.default)
                         for name, spec in SCHEDULES[schedule_name].specs.items()}
             schedule = (schedule_name, tuple(sorted(settings.items())))
     lane = Lane(optimizer, tuple(sorted(hyperparameters.items())), convention, tuple(tricks), schedule)

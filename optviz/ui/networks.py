@@ -1,0 +1,122 @@
+"""The networks page's widgets and its bounded store of finished trainings (session state, by configuration)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from optviz.runs import Lane
+
+from .i18n import t
+
+PREFIX = "nt_"
+STORE = PREFIX + "results"
+STORE_SIZE = 24
+NETWORK_LR = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "adagrad": 0.1, "rmsprop": 0.01, "adam": 0.01,
+              "adamw": 0.01}
+DATASETS = ("circle", "xor", "gauss", "spiral", "moons", "plane", "multi_gauss")
+FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
+BOUNDARY_RESOLUTION = 60
+
+
+def key(name: str) -> str:
+    """The session key of a networks-page widget."""
+    return PREFIX + name
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Everything but the lanes that decides a training: data, model, training settings (hashable)."""
+
+    dataset: str
+    size: int
+    noise: float
+    validation: float
+    test: float
+    features: tuple[str, ...]
+    standardize: bool
+    hidden: tuple[int, ...]
+    activation: str
+    init: str
+    norm: str
+    dropout: float
+    residual: bool
+    loss: str
+    epochs: int
+    batch_size: int
+    patience: int
+    seed: int
+
+
+def setup_ui() -> Setup:
+    """Data, model and training widgets, in three columns."""
+    data_column, model_column, training_column = st.columns(3)
+    with data_column:
+        st.markdown(f"**{t('nt.data')}**")
+        dataset = st.selectbox(t("nt.dataset"), DATASETS, key=key("dataset"), format_func=lambda n: t(f"nt.set.{n}"))
+        size = st.slider(t("nt.size"), 50, 2000, 400, step=50, key=key("size"))
+        noise = st.slider(t("nt.noise"), 0.0, 0.5, 0.1, step=0.05, key=key("noise"))
+        validation = st.slider(t("nt.validation"), 0.05, 0.4, 0.2, step=0.05, key=key("validation"))
+        test = st.slider(t("nt.test"), 0.05, 0.4, 0.2, step=0.05, key=key("test"))
+        features = st.multiselect(t("nt.features"), FEATURES, default=["x1", "x2"], key=key("features"))
+        standardize = st.toggle(t("nt.standardize"), value=True, key=key("standardize"))
+    with model_column:
+        st.markdown(f"**{t('nt.model')}**")
+        layers = st.slider(t("nt.layers"), 1, 6, 2, key=key("layers"))
+        width = st.slider(t("nt.width"), 1, 64, 8, key=key("width"))
+        activation = st.selectbox(t("nt.activation"), ("tanh", "relu", "sigmoid", "linear"), key=key("activation"))
+        init = st.selectbox(t("nt.init"), ("xavier", "he", "lecun", "normal", "uniform"), key=key("init"),
+                            format_func=lambda name: t(f"nt.init.{name}"))
+        norm = st.selectbox(t("nt.norm"), ("none", "batch", "layer"), key=key("norm"),
+                            format_func=lambda name: t(f"nt.norm.{name}"))
+        dropout = st.slider(t("nt.dropout"), 0.0, 0.8, 0.0, step=0.05, key=key("dropout"))
+        residual = st.toggle(t("nt.residual"), value=False, key=key("residual"))
+    with training_column:
+        st.markdown(f"**{t('nt.training')}**")
+        regression = dataset in ("plane", "multi_gauss")
+        loss = "mse" if regression else st.selectbox(t("nt.loss"), ("cross_entropy", "mse", "hinge"),
+                                                     key=key("loss"), format_func=lambda n: t(f"nt.loss.{n}"))
+        epochs = st.slider(t("nt.epochs"), 1, 500, 60, key=key("epochs"))
+        batch_size = st.select_slider(t("nt.batch"), (0, 1, 8, 16, 32, 64, 128, 256), value=32, key=key("batch"),
+                                      format_func=lambda size: t("nt.full_batch") if size == 0 else str(size))
+        patience = st.slider(t("nt.patience"), 0, 50, 0, key=key("patience"), help=t("nt.patience_help"))
+        seed = int(st.number_input(t("nt.seed"), 0, 10_000, 0, key=key("seed")))
+    return Setup(dataset, int(size), float(noise), float(validation), float(test), tuple(features), bool(standardize),
+                 (int(width),) * int(layers), activation, init, norm, float(dropout), bool(residual), loss,
+                 int(epochs), int(batch_size), int(patience), seed)
+
+
+def store() -> OrderedDict:
+    """Finished trainings of this session, by (setup, lane, engine); the oldest leave first."""
+    if STORE not in st.session_state:
+        st.session_state[STORE] = OrderedDict()
+    return st.session_state[STORE]
+
+
+def remember(name: tuple, result: dict[str, Any]) -> None:
+    """Keep one finished training, at most STORE_SIZE of them."""
+    results = store()
+    results[name] = result
+    results.move_to_end(name)
+    while len(results) > STORE_SIZE:
+        results.popitem(last=False)
+
+
+def summary(history) -> dict[str, Any]:
+    """What the page shows of a training, as plain data (no torch objects are kept in the session)."""
+    return {
+        "train_loss": np.asarray(history.train_loss), "val_loss": np.asarray(history.val_loss),
+        "train_acc": np.asarray(history.train_acc), "val_acc": np.asarray(history.val_acc),
+        "step_loss": np.asarray(history.step_loss), "grad_norms": np.asarray(history.grad_norms),
+        "snapshots": history.snapshots, "diverged_at": history.diverged_at, "stopped_at": history.stopped_at,
+        "best_epoch": history.best_epoch, "test_loss": history.test_loss, "test_acc": history.test_acc,
+    }
+
+
+def lane_name(setup: Setup, lane: Lane, engine: str) -> tuple:
+    """The store's key of one training."""
+    return (setup, lane, engine)

@@ -1,0 +1,150 @@
+"""Networks: small PyTorch networks trained by the engine, optimizers side by side, TensorFlow Playground style."""
+
+import numpy as np
+import streamlit as st
+
+from optviz.engine import CONVENTIONS, OPTIMIZERS
+from optviz.plots import networks as figures
+from optviz.plots.style import lane_colour
+from optviz.report import format_number
+from optviz.ui import language, t
+from optviz.ui import networks as nt
+from optviz.ui import playground as pg
+from optviz.ui.navigation import ensure_navigation
+from optviz.ui.tables import table
+
+ensure_navigation()
+lang = language()
+
+st.title(t("nt.title"))
+st.markdown(t("nt.intro"))
+setup = nt.setup_ui()
+if not setup.features:
+    st.error(t("nt.no_features"), icon=":material/error:")
+    st.stop()
+
+if nt.key("lanes") not in st.session_state:
+    st.session_state[nt.key("lanes")] = [0, 1]
+    st.session_state[nt.key("next_id")] = 2
+    st.session_state[pg.lane_key(0, "optimizer", nt.PREFIX)] = "sgd"
+    st.session_state[pg.lane_key(1, "optimizer", nt.PREFIX)] = "adam"
+convention = st.segmented_control(t("home.convention_label"), CONVENTIONS, default="pytorch", required=True,
+                                  key=nt.key("convention"), format_func=lambda name: t(f"convention.{name}"))
+lane_ids = st.session_state[nt.key("lanes")]
+lane_columns = st.columns(min(3, len(lane_ids)))
+lanes, containers = [], []
+for index, lane_id in enumerate(lane_ids):
+    container = lane_columns[index % len(lane_columns)].container(border=True)
+    containers.append(container)
+    with container:
+        lane, error = pg.lane_ui(lane_id, index, lane_colour(index), convention, nt.PREFIX, nt.NETWORK_LR)
+        if error:
+            st.error(error)
+    lanes.append(lane)
+st.button(t("pg.add_lane"), on_click=pg.add_lane, args=(nt.PREFIX, nt.NETWORK_LR),
+          disabled=len(lane_ids) >= pg.MAX_LANES, icon=":material/add:")
+check = st.toggle(t("nt.check_torch"), key=nt.key("check"), help=t("nt.check_torch_help"))
+
+active = [(index, lane) for index, lane in enumerate(lanes) if lane is not None]
+wanted = [(index, lane, engine) for index, lane in active
+          for engine in (("optviz", "torch") if check and lane.convention == "pytorch" else ("optviz",))]
+results = nt.store()
+missing = [item for item in wanted if nt.lane_name(setup, item[1], item[2]) not in results]
+train_now = st.button(t("nt.train"), type="primary", icon=":material/play_arrow:", disabled=not missing)
+if missing and not train_now:
+    st.info(t("nt.press_train"), icon=":material/info:")
+
+if train_now and missing:
+    from optviz.nets.data import split  # torch is imported only when something is trained
+    from optviz.nets.models import MLPSpec, build
+    from optviz.nets.train import TrainConfig, train
+
+    try:
+        data = split(setup.dataset, setup.size, setup.noise, setup.seed, setup.validation, setup.test,
+                     setup.features, setup.standardize)
+        spec = MLPSpec(data.x_train.shape[1], 2 if data.task == "classification" else 1, setup.hidden,
+                       setup.activation, setup.init, setup.norm, setup.dropout, setup.residual)
+        initial = build(spec, setup.seed)
+        config = TrainConfig(setup.epochs, setup.batch_size, setup.loss, setup.patience, True, setup.seed)
+    except ValueError as error:
+        st.error(str(error), icon=":material/error:")
+        st.stop()
+    view = np.asarray(data.points)
+    low, high = view.min(axis=0) - 0.5, view.max(axis=0) + 0.5
+    axes = [np.linspace(low[0], high[0], nt.BOUNDARY_RESOLUTION), np.linspace(low[1], high[1], nt.BOUNDARY_RESOLUTION)]
+    grid = data.inputs_at(np.stack(np.meshgrid(*axes), axis=-1))
+    progress = st.progress(0.0, text=t("nt.training_progress", done=0, total=len(missing)))
+    for number, (index, lane, engine) in enumerate(missing):
+        def advance(epoch, history, number=number):
+            fraction = (number + epoch / setup.epochs) / len(missing)
+            progress.progress(min(fraction, 1.0), text=t("nt.training_progress", done=number, total=len(missing)))
+            return True
+
+        try:
+            history = train(data, spec, lane, config, engine, initial, on_epoch=advance, snapshot_inputs=grid)
+        except ValueError as error:
+            st.error(f"{index + 1}. {OPTIMIZERS[lane.optimizer].label_en}: {error}")
+            continue
+        result = nt.summary(history)
+        result["axes"] = axes
+        result["points"] = view[: len(data.x_train)]
+        result["targets"] = data.y_train
+        nt.remember(nt.lane_name(setup, lane, engine), result)
+    progress.empty()
+
+finished = [(index, lane, results[nt.lane_name(setup, lane, "optviz")]) for index, lane in active
+            if nt.lane_name(setup, lane, "optviz") in results]
+if not finished:
+    st.stop()
+
+labels = {index: f"{index + 1}. {OPTIMIZERS[lane.optimizer].label_en}" for index, lane, _ in finished}
+regression = setup.dataset in ("plane", "multi_gauss")
+for index, _lane, result in finished:
+    if result["diverged_at"] is not None:
+        st.error(t("nt.diverged", lane=labels[index], epoch=result["diverged_at"]), icon=":material/trending_up:")
+
+series = [{"label": labels[index], "colour": lane_colour(index), **{name: result[name] for name in (
+    "train_loss", "val_loss", "train_acc", "val_acc")}} for index, _, result in finished]
+st.plotly_chart(figures.curves_figure(series, {"title": t("nt.curves"), "loss": t("nt.loss_axis"),
+                                               "accuracy": t("nt.accuracy"), "train": t("nt.train_part"),
+                                               "val": t("nt.val_part"), "epoch": t("nt.epoch")}, regression),
+                width="stretch")
+
+longest = max(len(result["snapshots"]) for _, _, result in finished)
+position = st.slider(t("nt.boundary_epoch"), 0, max(longest - 1, 1), max(longest - 1, 0), key=nt.key("snapshot"),
+                     help=t("nt.boundary_help")) if longest > 1 else 0
+panels = []
+for index, _, result in finished:
+    epoch, values = result["snapshots"][min(position, len(result["snapshots"]) - 1)]
+    panels.append({"label": f"{labels[index]} — {t('nt.epoch')} {epoch}", "x": result["axes"][0],
+                   "y": result["axes"][1], "values": values.reshape(len(result["axes"][1]), -1),
+                   "points": result["points"], "targets": result["targets"], "regression": regression})
+st.plotly_chart(figures.boundaries_figure(panels, {"title": t("nt.boundaries"), "colorbar": t("nt.probability")}),
+                width="stretch")
+
+st.subheader(t("nt.test_table"))
+rows = []
+for index, lane, result in finished:
+    row = {t("pg.col.lane"): labels[index], t("nt.test_loss"): format_number(result["test_loss"]),
+           t("nt.test_accuracy"): "—" if regression else f"{result['test_acc']:.1%}",
+           t("nt.epochs_run"): str(len(result["train_loss"]) - 1),
+           t("nt.stopped_early"): "—" if result["stopped_at"] is None else str(result["stopped_at"]),
+           t("nt.best_epoch"): str(result["best_epoch"])}
+    reference = results.get(nt.lane_name(setup, lane, "torch"))
+    if check:
+        difference = "—"
+        if reference is not None and len(reference["step_loss"]) == len(result["step_loss"]):
+            difference = f"{np.nanmax(np.abs(reference['step_loss'] - result['step_loss'])):.2e}"
+        row[t("nt.torch_difference")] = difference
+    rows.append(row)
+table(rows)
+
+chosen = st.selectbox(t("nt.gradients_lane"), [index for index, _, _ in finished], format_func=labels.__getitem__,
+                      key=nt.key("gradients_lane"))
+chosen_result = next(result for index, _, result in finished if index == chosen)
+st.plotly_chart(figures.grad_norms_figure(chosen_result["grad_norms"][1:], {
+    "title": t("nt.gradients"), "epoch": t("nt.epoch"), "layer": t("nt.layer")}), width="stretch")
+
+for index, lane, _ in finished:
+    with containers[index]:
+        st.latex(lane.pipeline().latex(live=True))
