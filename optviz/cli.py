@@ -66,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     training.add_argument("--dataset-set", default="", metavar="k=v,...",
                           help="size, noise, validation, test, seed, features (x1+x2+x1*x2...), standardize")
     training.add_argument("--model", default="", metavar="k=v,...",
-                          help="hidden (e.g. 16x16), activation, init, norm, dropout, residual")
+                          help="hidden (e.g. 16x16), activation, init, norm, dropout, residual; cnn=true, channels")
     training.add_argument("--optimizer", required=True)
     training.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     training.add_argument("--epochs", type=int, required=True)
@@ -96,25 +96,35 @@ def _boolean(text: str, name: str) -> bool:
 
 
 def _command_train(arguments) -> str:
-    from optviz.nets.data import CLASSIFICATION, split  # torch only for this command
-    from optviz.nets.models import MLPSpec
+    from optviz.nets.data import DIGITS, digits_split, split  # torch only for this command
+    from optviz.nets.models import CNNSpec, MLPSpec
     from optviz.nets.train import TrainConfig, train
 
     data_settings = _pairs(arguments.dataset_set, "--dataset-set")
     model_settings = _pairs(arguments.model, "--model")
     try:
-        data = split(
-            arguments.dataset, size=int(data_settings.pop("size", 500)), noise=float(data_settings.pop("noise", 0)),
-            seed=int(data_settings.pop("seed", arguments.seed)),
-            validation=float(data_settings.pop("validation", 0.2)), test=float(data_settings.pop("test", 0.2)),
-            chosen=tuple(data_settings.pop("features", "x1+x2").split("+")),
-            standardize=_boolean(data_settings.pop("standardize", "true"), "standardize"))
-        hidden = tuple(int(width) for width in model_settings.pop("hidden", "8x8").split("x"))
-        spec = MLPSpec(
-            data.x_train.shape[1], 2 if arguments.dataset in CLASSIFICATION else 1, hidden,
-            model_settings.pop("activation", "tanh"), model_settings.pop("init", "xavier"),
-            model_settings.pop("norm", "none"), float(model_settings.pop("dropout", 0)),
-            _boolean(model_settings.pop("residual", "false"), "residual"))
+        validation = float(data_settings.pop("validation", 0.2))
+        test = float(data_settings.pop("test", 0.2))
+        seed = int(data_settings.pop("seed", arguments.seed))
+        if arguments.dataset == DIGITS:
+            size = data_settings.pop("size", None)
+            data = digits_split(seed, validation, test, None if size is None else int(size))
+        else:
+            data = split(
+                arguments.dataset, size=int(data_settings.pop("size", 500)),
+                noise=float(data_settings.pop("noise", 0)), seed=seed, validation=validation, test=test,
+                chosen=tuple(data_settings.pop("features", "x1+x2").split("+")),
+                standardize=_boolean(data_settings.pop("standardize", "true"), "standardize"))
+        residual = _boolean(model_settings.pop("residual", "false"), "residual")
+        if _boolean(model_settings.pop("cnn", "false"), "cnn"):
+            spec = CNNSpec(data.classes, int(model_settings.pop("channels", 8)), residual,
+                           model_settings.pop("init", "he"))
+        else:
+            hidden = tuple(int(width) for width in model_settings.pop("hidden", "8x8").split("x"))
+            spec = MLPSpec(
+                data.x_train.shape[1], data.classes if data.task == "classification" else 1, hidden,
+                model_settings.pop("activation", "tanh"), model_settings.pop("init", "xavier"),
+                model_settings.pop("norm", "none"), float(model_settings.pop("dropout", 0)), residual)
     except (TypeError, ValueError) as error:
         raise UsageError(str(error)) from None
     leftover = sorted({*data_settings, *model_settings})

@@ -55,24 +55,33 @@ if missing and not train_now:
     st.info(t("nt.press_train"), icon=":material/info:")
 
 if train_now and missing:
-    from optviz.nets.data import split  # torch is imported only when something is trained
-    from optviz.nets.models import MLPSpec, build
+    from optviz.nets.data import digits_split, split  # torch is imported only when something is trained
+    from optviz.nets.models import CNNSpec, MLPSpec, build
     from optviz.nets.train import TrainConfig, train
 
     try:
-        data = split(setup.dataset, setup.size, setup.noise, setup.seed, setup.validation, setup.test,
-                     setup.features, setup.standardize)
-        spec = MLPSpec(data.x_train.shape[1], 2 if data.task == "classification" else 1, setup.hidden,
-                       setup.activation, setup.init, setup.norm, setup.dropout, setup.residual)
+        if setup.dataset == "digits":
+            data = digits_split(setup.seed, setup.validation, setup.test, setup.size)
+        else:
+            data = split(setup.dataset, setup.size, setup.noise, setup.seed, setup.validation, setup.test,
+                         setup.features, setup.standardize)
+        if setup.cnn:
+            spec = CNNSpec(10, setup.channels, setup.residual, setup.init)
+        else:
+            spec = MLPSpec(data.x_train.shape[1], data.classes if data.task == "classification" else 1,
+                           setup.hidden, setup.activation, setup.init, setup.norm, setup.dropout, setup.residual)
         initial = build(spec, setup.seed)
         config = TrainConfig(setup.epochs, setup.batch_size, setup.loss, setup.patience, True, setup.seed)
     except ValueError as error:
         st.error(str(error), icon=":material/error:")
         st.stop()
-    view = np.asarray(data.points)
-    low, high = view.min(axis=0) - 0.5, view.max(axis=0) + 0.5
-    axes = [np.linspace(low[0], high[0], nt.BOUNDARY_RESOLUTION), np.linspace(low[1], high[1], nt.BOUNDARY_RESOLUTION)]
-    grid = data.inputs_at(np.stack(np.meshgrid(*axes), axis=-1))
+    grid = axes = view = None
+    if data.points is not None:  # a 2D data set: the decision boundary over the plane
+        view = np.asarray(data.points)
+        low, high = view.min(axis=0) - 0.5, view.max(axis=0) + 0.5
+        axes = [np.linspace(low[0], high[0], nt.BOUNDARY_RESOLUTION),
+                np.linspace(low[1], high[1], nt.BOUNDARY_RESOLUTION)]
+        grid = data.inputs_at(np.stack(np.meshgrid(*axes), axis=-1))
     progress = st.progress(0.0, text=t("nt.training_progress", done=0, total=len(missing)))
     for number, (index, lane, engine) in enumerate(missing):
         def advance(epoch, history, number=number):
@@ -87,7 +96,7 @@ if train_now and missing:
             continue
         result = nt.summary(history)
         result["axes"] = axes
-        result["points"] = view[: len(data.x_train)]
+        result["points"] = None if view is None else view[: len(data.x_train)]
         result["targets"] = data.y_train
         nt.remember(nt.lane_name(setup, lane, engine), result)
     progress.empty()
@@ -111,16 +120,19 @@ st.plotly_chart(figures.curves_figure(series, {"title": t("nt.curves"), "loss": 
                 width="stretch")
 
 longest = max(len(result["snapshots"]) for _, _, result in finished)
-position = st.slider(t("nt.boundary_epoch"), 0, max(longest - 1, 1), max(longest - 1, 0), key=nt.key("snapshot"),
-                     help=t("nt.boundary_help")) if longest > 1 else 0
-panels = []
-for index, _, result in finished:
-    epoch, values = result["snapshots"][min(position, len(result["snapshots"]) - 1)]
-    panels.append({"label": f"{labels[index]} — {t('nt.epoch')} {epoch}", "x": result["axes"][0],
-                   "y": result["axes"][1], "values": values.reshape(len(result["axes"][1]), -1),
-                   "points": result["points"], "targets": result["targets"], "regression": regression})
-st.plotly_chart(figures.boundaries_figure(panels, {"title": t("nt.boundaries"), "colorbar": t("nt.probability")}),
-                width="stretch")
+position = 0
+if longest:
+    last = max(longest - 1, 0)
+    position = st.slider(t("nt.boundary_epoch"), 0, max(last, 1), last, key=nt.key("snapshot"),
+                         help=t("nt.boundary_help")) if longest > 1 else 0
+    panels = []
+    for index, _, result in finished:
+        epoch, values = result["snapshots"][min(position, len(result["snapshots"]) - 1)]
+        panels.append({"label": f"{labels[index]} — {t('nt.epoch')} {epoch}", "x": result["axes"][0],
+                       "y": result["axes"][1], "values": values.reshape(len(result["axes"][1]), -1),
+                       "points": result["points"], "targets": result["targets"], "regression": regression})
+    st.plotly_chart(figures.boundaries_figure(panels, {"title": t("nt.boundaries"),
+                                                       "colorbar": t("nt.probability")}), width="stretch")
 
 st.subheader(t("nt.test_table"))
 rows = []

@@ -60,3 +60,12 @@ def test_chinese():
     assert app.title[0].value.startswith("神经网络")
     assert app.selectbox(key="nt_dataset").label == "数据集"
     assert "开始训练" in [button.label for button in app.button]
+
+
+def test_digits_with_the_small_cnn():
+    app = press_train(start({"nt_dataset": "digits", "nt_cnn": True, "nt_epochs": 3, "nt_size": 300,
+                             "nt_channels": 4}))
+    assert not app.exception and not app.error
+    assert len(app.get("plotly_chart")) == 2  # curves and gradient norms: no plane to draw a boundary on
+    table = next(element.value for element in app.markdown if element.value.startswith("| "))
+    assert "%" in table

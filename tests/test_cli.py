@@ -174,3 +174,10 @@ def test_bad_training_input(capsys, arguments, message):
         base[arguments[index]] = arguments[index + 1]
     status, _, err = cli(capsys, "train", *[item for pair in base.items() for item in pair])
     assert status == 2 and message in err and err.count("\n") == 1
+
+
+def test_train_on_the_digits_with_the_cnn(capsys):
+    status, out, _ = cli(capsys, "train", "--dataset", "digits", "--dataset-set", "size=200", "--model",
+                         "cnn=true,channels=4", "--optimizer", "adam", "--set", "lr=0.01", "--epochs", "2")
+    data = json.loads(out)
+    assert status == 0 and len(data["val_acc"]) == 3 and 0 <= data["test_acc"] <= 1

@@ -135,3 +135,34 @@ def test_each_init_scheme_has_its_statistics(scheme):
 def test_bad_data_settings(arguments, message):
     with pytest.raises(ValueError, match=message):
         generate(**arguments)
+
+
+def test_digits_are_shipped_split_and_seeded():
+    from optviz.nets.data import digits_split
+
+    parts = digits_split(seed=1, validation=0.2, test=0.2)
+    assert parts.x_train.shape[1] == 64 and parts.classes == 10
+    assert len(parts.x_train) + len(parts.x_val) + len(parts.x_test) == 1797
+    assert parts.x_train.min() >= 0 and parts.x_train.max() <= 1
+    assert set(np.unique(parts.y_train)) == set(range(10))
+    again = digits_split(seed=1)
+    assert np.array_equal(parts.x_test, again.x_test)
+    assert not np.array_equal(parts.x_test, digits_split(seed=2).x_test)
+
+
+@pytest.mark.parametrize(("optimizer", "settings"), [("adam", {"lr": "0.01"}), ("momentum", {"lr": "0.05"})])
+def test_the_digit_cnn_matches_torch_optim(optimizer, settings):
+    from optviz.nets.data import digits_split
+    from optviz.nets.models import CNNSpec
+
+    data = digits_split(seed=0, size=300)
+    spec = CNNSpec(channels=4, residual=True)
+    lane = lane_from_settings(optimizer, settings)
+    config = TrainConfig(epochs=2, batch_size=32, dtype="float64", seed=0)
+    initial = build(spec, 0, torch.float64)
+    ours = train(data, spec, lane, config, "optviz", initial)
+    theirs = train(data, spec, lane, config, "torch", initial)
+    np.testing.assert_allclose(ours.step_loss, theirs.step_loss, rtol=1e-10)
+    assert len(ours.grad_norms[1]) == 4  # three convolutions and the output layer
+    with pytest.raises(ValueError, match="use cross_entropy"):
+        train(data, spec, lane, TrainConfig(epochs=1, loss="hinge"))

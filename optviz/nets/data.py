@@ -13,6 +13,7 @@ import numpy as np
 
 CLASSIFICATION = ("circle", "xor", "gauss", "spiral", "moons")
 REGRESSION = ("plane", "multi_gauss")
+DIGITS = "digits"  # scikit-learn's bundled 8x8 handwritten digits: 1 797 images, 10 classes
 DATASETS = CLASSIFICATION + REGRESSION
 FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
 
@@ -132,3 +133,27 @@ def split(name: str, size: int = 500, noise: float = 0.0, seed: int = 0, validat
     return Split(*(array for part in parts for array in (inputs[part], targets[part])), task=task,
                  classes=2 if task == "classification" else 1, chosen=tuple(chosen), mean=mean, deviation=deviation,
                  points=points[order])
+
+
+def digits_split(seed: int = 0, validation: float = 0.2, test: float = 0.2, size: int | None = None) -> Split:
+    """scikit-learn's handwritten digits (shipped inside the package: nothing is downloaded), pixels scaled to
+    [0, 1], 64 inputs per image, shuffled under `seed` and cut into train / validation / test."""
+    if not (0 <= validation < 1 and 0 <= test < 1 and validation + test < 0.9):
+        raise ValueError("validation and test fractions must be in [0, 1) and leave at least 10 % for training")
+    from sklearn.datasets import load_digits  # imported only when the digits are asked for
+
+    images = load_digits()
+    inputs = images.data.astype(np.float64) / 16.0
+    targets = images.target.astype(np.int64)
+    order = np.random.default_rng(seed + 1).permutation(len(inputs))
+    if size is not None:
+        if not 20 <= size <= len(order):
+            raise ValueError(f"size = {size} is out of range: allowed [20, {len(order)}] for the digits")
+        order = order[:size]
+    inputs, targets = inputs[order], targets[order]
+    count = len(order)
+    test_count, val_count = round(test * count), round(validation * count)
+    train_end = count - test_count - val_count
+    parts = [slice(0, train_end), slice(train_end, train_end + val_count), slice(train_end + val_count, count)]
+    return Split(*(array for part in parts for array in (inputs[part], targets[part])), task="classification",
+                 classes=10, chosen=(), mean=None, deviation=None, points=None)

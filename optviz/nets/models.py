@@ -75,12 +75,60 @@ class MLP(nn.Module):
         """The weight layers, input to output (for per-layer gradient norms)."""
         return [block.linear for block in self.blocks] + [self.output]
 
+    def weight_layers(self) -> list[nn.Module]:
+        """The layers whose weights the gradient-norm view follows."""
+        return self.linear_layers()
 
-def initialize(model: MLP, scheme: str, generator: torch.Generator) -> None:
+
+@dataclass(frozen=True)
+class CNNSpec:
+    """A small CNN for 8x8 images: conv → BatchNorm → ReLU (+ an optional residual block) → pool → linear."""
+
+    outputs: int = 10
+    channels: int = 8
+    residual: bool = False
+    init: str = "he"
+
+    def check(self) -> None:
+        """ValueError naming the first setting out of range."""
+        if not 1 <= self.channels <= 64:
+            raise ValueError(f"channels = {self.channels} is out of range: allowed [1, 64]")
+        if self.init not in INITS:
+            raise ValueError(f"init = {self.init!r} is not known: allowed {', '.join(INITS)}")
+
+
+class CNN(nn.Module):
+    """Inputs of 64 pixels, seen as one 8x8 channel."""
+
+    def __init__(self, spec: CNNSpec) -> None:
+        super().__init__()
+        width = spec.channels
+        self.stem = nn.Sequential(nn.Conv2d(1, width, 3, padding=1), nn.BatchNorm2d(width), nn.ReLU())
+        self.residual = None
+        if spec.residual:
+            self.residual = nn.Sequential(nn.Conv2d(width, width, 3, padding=1), nn.BatchNorm2d(width), nn.ReLU(),
+                                          nn.Conv2d(width, width, 3, padding=1), nn.BatchNorm2d(width))
+        self.pool = nn.MaxPool2d(2)
+        self.output = nn.Linear(width * 16, spec.outputs)
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        features = self.stem(inputs.reshape(-1, 1, 8, 8))
+        if self.residual is not None:
+            features = torch.relu(features + self.residual(features))
+        return self.output(self.pool(features).flatten(1))
+
+    def weight_layers(self) -> list[nn.Module]:
+        """The convolutions and the output layer, input to output."""
+        return [layer for layer in self.modules() if isinstance(layer, (nn.Conv2d, nn.Linear))]
+
+
+def initialize(model: nn.Module, scheme: str, generator: torch.Generator) -> None:
     """Weights by `scheme`, biases zero: uniform(−0.5, 0.5) as TensorFlow Playground, N(0, 1), N(0, 1/n) (LeCun),
-    Xavier/Glorot N(0, 2/(n_in + n_out)), He/Kaiming N(0, 2/n_in)."""
-    for layer in model.linear_layers():
-        fan_out, fan_in = layer.weight.shape
+    Xavier/Glorot N(0, 2/(n_in + n_out)), He/Kaiming N(0, 2/n_in); n counts every input of a unit (a conv
+    kernel's too)."""
+    for layer in model.weight_layers():
+        receptive = layer.weight[0, 0].numel() if layer.weight.dim() > 2 else 1
+        fan_out, fan_in = layer.weight.shape[0] * receptive, layer.weight.shape[1] * receptive
         with torch.no_grad():
             if scheme == "uniform":
                 layer.weight.uniform_(-0.5, 0.5, generator=generator)
@@ -91,9 +139,9 @@ def initialize(model: MLP, scheme: str, generator: torch.Generator) -> None:
             layer.bias.zero_()
 
 
-def build(spec: MLPSpec, seed: int = 0, dtype: torch.dtype = torch.float32) -> MLP:
+def build(spec: MLPSpec | CNNSpec, seed: int = 0, dtype: torch.dtype = torch.float32) -> MLP | CNN:
     """The network of `spec` with its weights drawn from `seed` (the same seed gives the same network)."""
     spec.check()
-    model = MLP(spec).to(dtype)
+    model = (CNN(spec) if isinstance(spec, CNNSpec) else MLP(spec)).to(dtype)
     initialize(model, spec.init, torch.Generator().manual_seed(seed))
     return model

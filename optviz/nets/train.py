@@ -167,6 +167,8 @@ def train(data: Split, spec: MLPSpec, lane: Lane, config: TrainConfig, engine: s
         raise ValueError(f"engine = {engine!r} is not known: allowed {', '.join(ENGINES)}")
     if len(data.x_train) == 0:
         raise ValueError("the training set is empty")
+    if data.task == "classification" and data.classes > 2 and config.loss != "cross_entropy":
+        raise ValueError(f"loss = {config.loss!r} works for two classes; with {data.classes} use cross_entropy")
     dtype = torch.float64 if config.dtype == "float64" else torch.float32
     model = copy.deepcopy(initial).to(dtype) if initial is not None else build(spec, config.seed, dtype)
     model.train()
@@ -185,7 +187,7 @@ def train(data: Split, spec: MLPSpec, lane: Lane, config: TrainConfig, engine: s
     batch = config.batch_size or count
     order_rng = np.random.default_rng(config.seed)
     torch.manual_seed(config.seed)  # dropout masks: the same for both engines
-    layers = model.linear_layers()
+    layers = model.weight_layers()
 
     def record(norms: list[float]) -> None:
         for split_name, inputs, targets in (("train", "x_train", "y_train"), ("val", "x_val", "y_val")):

@@ -18,7 +18,7 @@ STORE = PREFIX + "results"
 STORE_SIZE = 24
 NETWORK_LR = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "adagrad": 0.1, "rmsprop": 0.01, "adam": 0.01,
               "adamw": 0.01}
-DATASETS = ("circle", "xor", "gauss", "spiral", "moons", "plane", "multi_gauss")
+DATASETS = ("circle", "xor", "gauss", "spiral", "moons", "plane", "multi_gauss", "digits")
 FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
 BOUNDARY_RESOLUTION = 60
 
@@ -50,6 +50,8 @@ class Setup:
     batch_size: int
     patience: int
     seed: int
+    cnn: bool = False
+    channels: int = 8
 
 
 def setup_ui() -> Setup:
@@ -58,14 +60,21 @@ def setup_ui() -> Setup:
     with data_column:
         st.markdown(f"**{t('nt.data')}**")
         dataset = st.selectbox(t("nt.dataset"), DATASETS, key=key("dataset"), format_func=lambda n: t(f"nt.set.{n}"))
-        size = st.slider(t("nt.size"), 50, 2000, 400, step=50, key=key("size"))
-        noise = st.slider(t("nt.noise"), 0.0, 0.5, 0.1, step=0.05, key=key("noise"))
+        digits = dataset == "digits"
+        size = st.slider(t("nt.size"), 50, 1797 if digits else 2000, 400, step=50, key=key("size"))
+        noise = 0.0 if digits else st.slider(t("nt.noise"), 0.0, 0.5, 0.1, step=0.05, key=key("noise"))
         validation = st.slider(t("nt.validation"), 0.05, 0.4, 0.2, step=0.05, key=key("validation"))
         test = st.slider(t("nt.test"), 0.05, 0.4, 0.2, step=0.05, key=key("test"))
-        features = st.multiselect(t("nt.features"), FEATURES, default=["x1", "x2"], key=key("features"))
-        standardize = st.toggle(t("nt.standardize"), value=True, key=key("standardize"))
+        if digits:
+            st.caption(t("nt.digits_caption"))
+            features, standardize = ("pixels",), False
+        else:
+            features = st.multiselect(t("nt.features"), FEATURES, default=["x1", "x2"], key=key("features"))
+            standardize = st.toggle(t("nt.standardize"), value=True, key=key("standardize"))
     with model_column:
         st.markdown(f"**{t('nt.model')}**")
+        cnn = digits and st.toggle(t("nt.cnn"), value=False, key=key("cnn"), help=t("nt.cnn_help"))
+        channels = int(st.slider(t("nt.channels"), 1, 32, 8, key=key("channels"))) if cnn else 8
         layers = st.slider(t("nt.layers"), 1, 6, 2, key=key("layers"))
         width = st.slider(t("nt.width"), 1, 64, 8, key=key("width"))
         activation = st.selectbox(t("nt.activation"), ("tanh", "relu", "sigmoid", "linear"), key=key("activation"))
@@ -78,8 +87,9 @@ def setup_ui() -> Setup:
     with training_column:
         st.markdown(f"**{t('nt.training')}**")
         regression = dataset in ("plane", "multi_gauss")
-        loss = "mse" if regression else st.selectbox(t("nt.loss"), ("cross_entropy", "mse", "hinge"),
-                                                     key=key("loss"), format_func=lambda n: t(f"nt.loss.{n}"))
+        losses = ("cross_entropy",) if digits else ("cross_entropy", "mse", "hinge")
+        loss = "mse" if regression else st.selectbox(t("nt.loss"), losses, key=key("loss"),
+                                                     format_func=lambda n: t(f"nt.loss.{n}"))
         epochs = st.slider(t("nt.epochs"), 1, 500, 60, key=key("epochs"))
         batch_size = st.select_slider(t("nt.batch"), (0, 1, 8, 16, 32, 64, 128, 256), value=32, key=key("batch"),
                                       format_func=lambda size: t("nt.full_batch") if size == 0 else str(size))
@@ -87,7 +97,7 @@ def setup_ui() -> Setup:
         seed = int(st.number_input(t("nt.seed"), 0, 10_000, 0, key=key("seed")))
     return Setup(dataset, int(size), float(noise), float(validation), float(test), tuple(features), bool(standardize),
                  (int(width),) * int(layers), activation, init, norm, float(dropout), bool(residual), loss,
-                 int(epochs), int(batch_size), int(patience), seed)
+                 int(epochs), int(batch_size), int(patience), seed, bool(cnn), channels)
 
 
 def store() -> OrderedDict:
