@@ -83,6 +83,7 @@ if train_now and missing:
                 np.linspace(low[1], high[1], nt.BOUNDARY_RESOLUTION)]
         grid = data.inputs_at(np.stack(np.meshgrid(*axes), axis=-1))
     progress = st.progress(0.0, text=t("nt.training_progress", done=0, total=len(missing)))
+    st.button(t("nt.stop"), icon=":material/stop:", help=t("nt.stop_help"))  # any click ends this run
     for number, (index, lane, engine) in enumerate(missing):
         def advance(epoch, history, number=number):
             fraction = (number + epoch / setup.epochs) / len(missing)
@@ -114,10 +115,12 @@ for index, _lane, result in finished:
 
 series = [{"label": labels[index], "colour": lane_colour(index), **{name: result[name] for name in (
     "train_loss", "val_loss", "train_acc", "val_acc")}} for index, _, result in finished]
-st.plotly_chart(figures.curves_figure(series, {"title": t("nt.curves"), "loss": t("nt.loss_axis"),
-                                               "accuracy": t("nt.accuracy"), "train": t("nt.train_part"),
-                                               "val": t("nt.val_part"), "epoch": t("nt.epoch")}, regression),
-                width="stretch")
+curve_labels = {"title": t("nt.curves"), "loss": t("nt.loss_axis"), "accuracy": t("nt.accuracy"),
+                "train": t("nt.train_part"), "val": t("nt.val_part"), "epoch": t("nt.epoch")}
+if st.toggle(t("nt.side_by_side"), key=nt.key("side_by_side")):
+    st.plotly_chart(figures.curves_side_by_side(series, curve_labels), width="stretch")
+else:
+    st.plotly_chart(figures.curves_figure(series, curve_labels, regression), width="stretch")
 
 longest = max(len(result["snapshots"]) for _, _, result in finished)
 position = 0

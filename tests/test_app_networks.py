@@ -69,3 +69,9 @@ def test_digits_with_the_small_cnn():
     assert len(app.get("plotly_chart")) == 2  # curves and gradient norms: no plane to draw a boundary on
     table = next(element.value for element in app.markdown if element.value.startswith("| "))
     assert "%" in table
+
+
+def test_curves_side_by_side():
+    app = press_train(start({"nt_epochs": 5, "nt_size": 150}))
+    app.toggle(key="nt_side_by_side").set_value(True).run()
+    assert not app.exception and len(app.get("plotly_chart")) == 3

@@ -9,6 +9,24 @@ from plotly.subplots import make_subplots
 from .style import apply_layout
 
 
+def curves_side_by_side(series: list[dict], labels: dict) -> go.Figure:
+    """One small panel per lane on shared axes: its training (solid) and validation (dashed) loss."""
+    columns = min(3, max(1, len(series)))
+    rows = -(-len(series) // columns) if series else 1
+    figure = make_subplots(rows=rows, cols=columns, shared_xaxes=True, shared_yaxes=True,
+                           subplot_titles=[item["label"] for item in series] or [""], horizontal_spacing=0.04)
+    for index, item in enumerate(series):
+        row, column = index // columns + 1, index % columns + 1
+        epochs = np.arange(len(item["train_loss"]))
+        for part, dash in (("train", "solid"), ("val", "dash")):
+            figure.add_trace(go.Scatter(x=epochs, y=item[f"{part}_loss"], mode="lines", name=labels[part],
+                                        legendgroup=part, showlegend=index == 0,
+                                        line=dict(color=item["colour"], dash=dash)), row=row, col=column)
+    figure.update_yaxes(type="log", exponentformat="power")
+    apply_layout(figure, labels["title"], "", "", height=300 * rows + 80)
+    return figure
+
+
 def curves_figure(series: list[dict], labels: dict, regression: bool) -> go.Figure:
     """Loss (log) and accuracy per epoch; solid lines train, dashed lines validation, one colour per lane."""
     columns = 1 if regression else 2
