@@ -84,7 +84,7 @@ if train_now and missing:
         grid = data.inputs_at(np.stack(np.meshgrid(*axes), axis=-1))
     progress = st.progress(0.0, text=t("nt.training_progress", done=0, total=len(missing)))
     st.button(t("nt.stop"), icon=":material/stop:", help=t("nt.stop_help"))  # any click ends this run
-    for number, (index, lane, engine) in enumerate(missing):
+    for number, (_index, lane, engine) in enumerate(missing):
         def advance(epoch, history, number=number):
             fraction = (number + epoch / setup.epochs) / len(missing)
             progress.progress(min(fraction, 1.0), text=t("nt.training_progress", done=number, total=len(missing)))
@@ -92,18 +92,23 @@ if train_now and missing:
 
         try:
             history = train(data, spec, lane, config, engine, initial, on_epoch=advance, snapshot_inputs=grid)
-        except ValueError as error:
-            st.error(f"{index + 1}. {OPTIMIZERS[lane.optimizer].label_en}: {error}")
+        except ValueError as error:  # kept, so that the message survives the rerun below
+            nt.remember(nt.lane_name(setup, lane, engine), {"error": str(error)})
             continue
         result = nt.summary(history)
         result["axes"] = axes
         result["points"] = None if view is None else view[: len(data.x_train)]
         result["targets"] = data.y_train
         nt.remember(nt.lane_name(setup, lane, engine), result)
-    progress.empty()
+    st.rerun()  # draw the page again from the store: Train disabled, no Stop button, every result shown
 
+for index, lane, engine in wanted:
+    failed = results.get(nt.lane_name(setup, lane, engine), {}).get("error")
+    if failed:
+        name = f"{index + 1}. {OPTIMIZERS[lane.optimizer].label_en}" + (" (torch.optim)" if engine == "torch" else "")
+        st.warning(f"{name}: {failed}", icon=":material/warning:")
 finished = [(index, lane, results[nt.lane_name(setup, lane, "optviz")]) for index, lane in active
-            if nt.lane_name(setup, lane, "optviz") in results]
+            if "error" not in results.get(nt.lane_name(setup, lane, "optviz"), {"error": None})]
 if not finished:
     st.stop()
 
@@ -148,7 +153,7 @@ for index, lane, result in finished:
     reference = results.get(nt.lane_name(setup, lane, "torch"))
     if check:
         difference = "—"
-        if reference is not None and len(reference["step_loss"]) == len(result["step_loss"]):
+        if reference and "error" not in reference and len(reference["step_loss"]) == len(result["step_loss"]):
             difference = f"{np.nanmax(np.abs(reference['step_loss'] - result['step_loss'])):.2e}"
         row[t("nt.torch_difference")] = difference
     rows.append(row)

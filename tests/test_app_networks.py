@@ -75,3 +75,12 @@ def test_curves_side_by_side():
     app = press_train(start({"nt_epochs": 5, "nt_size": 150}))
     app.toggle(key="nt_side_by_side").set_value(True).run()
     assert not app.exception and len(app.get("plotly_chart")) == 3
+
+
+def test_a_lane_torch_cannot_mirror_is_explained_and_still_trains():
+    state = {"nt_epochs": 3, "nt_size": 150, "nt_check": True, "nt_1_tricks": ["l1"]}
+    app = press_train(start(state))
+    assert not app.exception
+    assert "torch.optim reference covers" in app.warning[0].value
+    table = next(element.value for element in app.markdown if element.value.startswith("| "))
+    assert "2. Adam" in table
