@@ -5,7 +5,8 @@ shape B broadcasts against them along contiguous memory (NumPy is ~4x slower bro
 (K, 2) than (K,) against (2, K)), and the per-run norm is a sum over axis 0.
 
 Sign convention (the only one in optviz): every link transforms a *step* ``u`` and the pipeline applies
-``theta <- theta - u``. A link starts from the gradient (``u = g``), so a positive step goes downhill.
+``theta <- theta - u``. A link starts from the gradient (``u = g``), so a positive step goes downhill. The one
+exception is decoupled weight decay, which scales theta in place just before the subtraction, as AdamW does.
 Links of stage "gradient" act before the optimizer's rule (clipping, L1/L2, noise); the rule turns the
 gradient into a step, learning rate included; links of stage "step" act after it (decoupled weight decay).
 
@@ -150,7 +151,7 @@ class Pipeline:
     def init(self, params: np.ndarray) -> dict[str, Any]:
         """Fresh state: one dict per link and the step counter."""
         params = np.asarray(params)
-        return {"step": 0, "links": [link.init(params) for link in self.links]}
+        return {"step": 0, "links": [link.init(params) for link in self.links], "_context": StepContext(0, 0.0)}
 
     def step(self, params: np.ndarray, grads: np.ndarray, state: dict[str, Any]) -> np.ndarray:
         """One update of `params` in place. `grads` is used as scratch space: it holds the step u afterwards.
@@ -158,8 +159,9 @@ class Pipeline:
         Consuming the gradient saves one pass over memory per step, which matters at 10^6 runs.
         """
         step = state["step"] = state["step"] + 1
-        lr = self.rule.hp["lr"] if self.schedule is None else self.schedule.lr(self.rule.hp["lr"], step - 1)
-        ctx = StepContext(step, lr)
+        ctx = state["_context"]  # reused: one object less per step
+        ctx.step = step
+        ctx.lr = self.rule.hp["lr"] if self.schedule is None else self.schedule.lr(self.rule.hp["lr"], step - 1)
         u = grads
         for link, link_state in zip(self.links, state["links"], strict=False):
             u = link.update(u, link_state, params, ctx)

@@ -113,8 +113,10 @@ def run(
 
 def _evaluate(value_and_grad: ValueAndGrad, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     loss, grad = value_and_grad(params)
-    loss = np.asarray(loss, dtype=np.float64)
-    grad = np.asarray(grad, dtype=np.float64)
+    if type(loss) is not np.float64 and (type(loss) is not np.ndarray or loss.dtype != np.float64):
+        loss = np.asarray(loss, dtype=np.float64)
+    if type(grad) is not np.ndarray or grad.dtype != np.float64:
+        grad = np.asarray(grad, dtype=np.float64)
     if grad.shape != params.shape:
         raise ValueError(f"the gradient has shape {grad.shape}, the parameters {params.shape}")
     return loss, grad
@@ -318,14 +320,11 @@ def _map_runs(state: dict, count: int, function) -> dict:
 
 
 def _trajectory(pipeline, value_and_grad, params, steps, record_state, *, tolerance, f_star, bound) -> Trajectory:
+    """Every step recorded. Divergence is found afterwards, in one pass over the recorded rows: a run that blew up
+    just goes on with NaN, which costs nothing and saves a check per step (a few µs for one small run)."""
     batch_shape = params.shape[1:]
-    scratch = np.empty_like(params)
     state = pipeline.init(params)
     loss, grad = _evaluate(value_and_grad, params)
-    diverged_at = np.full(batch_shape, -1, dtype=np.int64)
-    reached = np.full(batch_shape, -1, dtype=np.int64)
-    dead = _bad_runs(params, loss, bound, scratch)
-    diverged_at[dead] = 0
     # Recorded coordinate-major, (S+1, d, *B); turned into points once at the end.
     positions = np.empty((steps + 1, *params.shape))
     losses = np.empty((steps + 1, *batch_shape))
@@ -336,27 +335,23 @@ def _trajectory(pipeline, value_and_grad, params, steps, record_state, *, tolera
     constant_lr = pipeline.schedule is None
     if constant_lr:
         lrs[...] = pipeline.base_lr
-
-    def note(t: int) -> None:
-        # Rows are written whole; what a run wrote after its divergence is blanked once, at the end.
-        positions[t] = params
-        losses[t] = loss
-        grads[t] = grad
-        for name, buffer in buffers.items():
-            states[name][t] = buffer
-
-    note(0)
+    positions[0], losses[0], grads[0] = params, loss, grad
+    for name, buffer in buffers.items():
+        states[name][0] = buffer
     for t in range(1, steps + 1):
         if not constant_lr:
             lrs[t - 1] = pipeline.lr_at(t)
         pipeline.step(params, grad, state)
         loss, grad = _evaluate(value_and_grad, params)
-        bad = _diverged(params, loss, bound, scratch)
-        if bad is not None and (bad & ~dead).any():
-            newly = bad & ~dead
-            diverged_at[newly] = t
-            dead |= newly
-        note(t)
+        positions[t] = params
+        losses[t] = loss
+        grads[t] = grad
+        for name, buffer in buffers.items():
+            states[name][t] = buffer
+    with np.errstate(invalid="ignore"):
+        bad = ~((np.abs(positions).max(axis=1) <= bound) & np.isfinite(losses))
+    dead = bad.any(axis=0)
+    diverged_at = np.where(dead, bad.argmax(axis=0), -1).astype(np.int64)
 
     def points(history: np.ndarray) -> np.ndarray:
         return np.moveaxis(history, 1, -1)
@@ -373,8 +368,10 @@ def _trajectory(pipeline, value_and_grad, params, steps, record_state, *, tolera
         for history in states.values():
             history[after] = np.nan
     grad_norm = np.sqrt(np.einsum("...i,...i->...", grads, grads))
+    reached = np.full(batch_shape, -1, dtype=np.int64)
     if tolerance is not None:
         # After the loop, over the recorded rows (NaN rows never count): the first step below the tolerance.
-        below = (losses - f_star < tolerance) if f_star is not None else (grad_norm < tolerance)
-        reached = np.where(below.any(axis=0), below.argmax(axis=0), -1)
+        with np.errstate(invalid="ignore"):
+            below = (losses - f_star < tolerance) if f_star is not None else (grad_norm < tolerance)
+        reached = np.where(below.any(axis=0), below.argmax(axis=0), -1).astype(np.int64)
     return Trajectory(positions, losses, grads, grad_norm, lrs, diverged_at, reached, states)

@@ -374,12 +374,15 @@ class Adam(Link):
     def derive(self) -> None:
         self.keep1 = 1 - self.hp["beta1"]
         self.keep2 = 1 - self.hp["beta2"]
+        self.scalar_betas = not any(isinstance(self.hp[name], np.ndarray) for name in ("beta1", "beta2"))
 
     def _bias_corrections(self, state: dict, step: int) -> tuple[Any, Any]:
         """1 - beta1^t and 1 - beta2^t. For a batch of betas the powers are kept as running products:
         a power per run and step costs more than the whole rest of Adam's update."""
         if not self.hyperparameters["bias_correction"]:
             return 1.0, 1.0
+        if self.scalar_betas:
+            return 1 - self.hp["beta1"] ** step, 1 - self.hp["beta2"] ** step
         corrections = []
         for name in ("beta1", "beta2"):
             beta = self.hp[name]
@@ -409,15 +412,16 @@ class Adam(Link):
             np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
             second = state["max_exp_avg_sq"]
         corrected = self.hyperparameters["bias_correction"]
-        bias_correction1, bias_correction2 = self._bias_corrections(state, ctx.step)
+        if self.scalar_betas and corrected:  # the common case, without the general path's Python overhead
+            bias_correction1 = 1 - self.hp["beta1"] ** ctx.step
+            bias_correction2 = 1 - self.hp["beta2"] ** ctx.step
+        else:
+            bias_correction1, bias_correction2 = self._bias_corrections(state, ctx.step)
         if self.convention == "pytorch":
             # torch: lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps). Multiplying through by sqrt(bc2) saves one pass
             # over memory and changes only the last bit: lr*sqrt(bc2)/bc1 * m / (sqrt(v) + eps*sqrt(bc2)).
             np.sqrt(second, out=tmp)
-            if isinstance(bias_correction2, np.ndarray):
-                root = np.sqrt(bias_correction2)
-            else:
-                root = math.sqrt(bias_correction2)
+            root = math.sqrt(bias_correction2) if self.scalar_betas else np.sqrt(bias_correction2)
             tmp += hp["eps"] * root if corrected else hp["eps"]
             np.divide(exp_avg, tmp, out=u)
             u *= ctx.lr * root / bias_correction1 if corrected else ctx.lr
