@@ -26,6 +26,17 @@ st.title(t("home.title"))
 st.markdown(f"**{t('home.tagline')}**")
 st.markdown(t("home.intro"))
 
+st.header(t("home.start_heading"))
+for column, (page, icon, name) in zip(st.columns(3), (
+    ("pages/playground.py", ":material/scatter_plot:", "playground"),
+    ("pages/landscape.py", ":material/grid_on:", "landscape"),
+    ("pages/networks.py", ":material/hub:", "networks"),
+), strict=True):
+    with column.container(border=True):
+        st.page_link(page, label=t(f"nav.{name}"), icon=icon)
+        st.caption(t(f"home.about_{name}"))
+st.markdown(t("home.start_text"))
+
 st.header(t("home.conventions_heading"))
 st.markdown(t("home.conventions_text"))
 convention = st.segmented_control(
