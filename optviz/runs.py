@@ -315,7 +315,7 @@ class Basins:
 
 
 def basins(surface: Surface, lane: Lane, x_values, y_values, steps: int, radius: float | None = None,
-           threads: int | None = None) -> Basins:
+           threads: int | None = None, processes: bool = False) -> Basins:
     """Run from every start of a grid; label each run by the known minimum it ends within `radius` of.
 
     For a surface whose minima are not known (a typed function) the end points are grouped: runs that end
@@ -328,7 +328,8 @@ def basins(surface: Surface, lane: Lane, x_values, y_values, steps: int, radius:
     starts = np.stack([grid_x, grid_y], axis=-1)
     x_min, x_max, y_min, y_max = surface.view
     radius = radius if radius is not None else 0.02 * float(np.hypot(x_max - x_min, y_max - y_min))
-    final = run(lane.pipeline(), surface.value_and_grad, starts, steps, record=False, threads=threads)
+    final = run(lane.pipeline(), surface.value_and_grad, starts, steps, record=False, threads=threads,
+                processes=processes)
     ends = final.position
     finite = np.all(np.isfinite(ends), axis=-1)
     if surface.minima:

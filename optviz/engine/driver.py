@@ -21,6 +21,8 @@ from __future__ import annotations
 import math
 import os
 import pickle
+import select
+import signal
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -32,6 +34,8 @@ from .core import Pipeline
 DIVERGENCE_BOUND = 1e6
 CHUNK_RUNS = 32768  # runs per chunk on one thread: a chunk's working arrays stay in a core's 4 MiB L2 cache
 PARALLEL_CHUNK_RUNS = 65536  # the smallest chunk worth a second thread (measured: 1.9x at 131072 elements)
+PROCESS_MIN_RUNS = 8192  # from this many runs on, a forked second process pays for its start
+FORK_TIMEOUT = 300.0  # seconds a forked worker may take before its share is computed here instead
 
 ValueAndGrad = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 
@@ -166,10 +170,12 @@ def _final(pipeline, value_and_grad, params, steps, threads, processes, **option
     flat_pipeline = pipeline.map_batch(lambda value: np.broadcast_to(value, batch_shape).reshape(count))
     workers = threads or min(2, os.cpu_count() or 1)
     processes = processes and hasattr(os, "fork")
-    if count < 2 * (CHUNK_RUNS if processes else PARALLEL_CHUNK_RUNS):
+    if count < (PROCESS_MIN_RUNS if processes else 2 * PARALLEL_CHUNK_RUNS):
         workers = 1
-    if workers == 1 or processes:
-        size = CHUNK_RUNS  # processes share no GIL: cache-sized chunks, dealt out in turn
+    if workers == 1:
+        size = CHUNK_RUNS
+    elif processes:  # processes share no GIL: cache-sized chunks, as many as needed to give every worker one
+        size = min(CHUNK_RUNS, -(-count // workers))
     else:
         # Equal chunks, a multiple of the workers in number, each large enough that NumPy's calls outlast
         # the hand-over of the GIL between threads (with small arrays two threads are slower than one).
@@ -202,15 +208,16 @@ def _final(pipeline, value_and_grad, params, steps, threads, processes, **option
 def _fork_map(function, items: list, workers: int) -> list:
     """[function(item) for item in items], the items shared among `workers` forked processes.
 
-    Each child sends its results back pickled through a pipe; a child that fails has its share redone here,
-    so the answer never depends on the fork succeeding.
+    Each child sends its results back pickled through a pipe and leaves with os._exit (none of the parent's
+    clean-up runs). A child that fails, or sends nothing within FORK_TIMEOUT, is killed and its share is redone
+    here: the answer never depends on the fork succeeding.
     """
     shares = [list(range(index, len(items), workers)) for index in range(workers)]
     children = []
     for share in shares[1:]:
         read_end, write_end = os.pipe()
         pid = os.fork()
-        if pid == 0:  # the child: compute, send, and leave without running the parent's clean-up
+        if pid == 0:  # the child: compute, send, leave
             status = 1
             try:
                 os.close(read_end)
@@ -226,8 +233,9 @@ def _fork_map(function, items: list, workers: int) -> list:
     for index in shares[0]:
         results[index] = function(items[index])
     for pid, read_end, share in children:
-        with os.fdopen(read_end, "rb") as stream:
-            payload = stream.read()
+        payload = _read_all(read_end, FORK_TIMEOUT)
+        if payload is None:
+            os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
         try:
             values = pickle.loads(payload) if status == 0 and payload else None
@@ -238,6 +246,22 @@ def _fork_map(function, items: list, workers: int) -> list:
         for index, value in zip(share, values, strict=True):
             results[index] = value
     return results
+
+
+def _read_all(descriptor: int, timeout: float) -> bytes | None:
+    """Everything until end of file, or None if nothing more came for `timeout` seconds."""
+    chunks = []
+    try:
+        while True:
+            ready, _, _ = select.select([descriptor], [], [], timeout)
+            if not ready:
+                return None
+            chunk = os.read(descriptor, 1 << 20)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+    finally:
+        os.close(descriptor)
 
 
 def _final_chunk(pipeline, value_and_grad, params, steps, *, tolerance, f_star, bound, checkpoints=None) -> Final:
@@ -286,7 +310,10 @@ def _final_chunk(pipeline, value_and_grad, params, steps, *, tolerance, f_star, 
             for index in np.flatnonzero(checkpoints == t):
                 loss_at[index, rows] = np.where(parked, np.nan, loss)
         if tolerance is not None:
-            hit = _below_tolerance(loss, grad, tolerance, f_star)
+            if f_star is not None:  # a single comparison: this runs at every step of every run
+                hit = np.less(loss, f_star + tolerance, out=np.empty(len(rows), dtype=bool))
+            else:
+                hit = _below_tolerance(loss, grad, tolerance, f_star)
             hit &= unreached
             if hit.any():
                 reached_here[hit] = t

@@ -42,12 +42,16 @@ def sweep_cached(surface_name: str, lane: Lane, x_axis: tuple, y_axis: tuple | N
     """A sweep; axes as (name, low, high, count, log) so that the cache key is plain data."""
     x = Axis.make(*x_axis)
     y = Axis.make(*y_axis) if y_axis is not None else None
-    return sweep(get_surface(surface_name), lane, x, y, start, steps)
+    # Half of a large grid goes to a forked process: NumPy's calls on a sweep's chunks are too short for two
+    # threads to share the GIL well. The child only computes and pipes back its arrays, then os._exit()s; a child
+    # that fails or hangs is killed and its share computed here (optviz.engine.driver._fork_map).
+    return sweep(get_surface(surface_name), lane, x, y, start, steps, processes=True)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def basins_cached(surface_name: str, lane: Lane, resolution: int, steps: int) -> Basins:
-    """The basin map of one lane over the surface's view, resolution x resolution starts."""
+    """The basin map of one lane over the surface's view, resolution x resolution starts (forked, as sweeps)."""
     chosen = get_surface(surface_name)
     x_min, x_max, y_min, y_max = chosen.view
-    return basins(chosen, lane, np.linspace(x_min, x_max, resolution), np.linspace(y_min, y_max, resolution), steps)
+    return basins(chosen, lane, np.linspace(x_min, x_max, resolution), np.linspace(y_min, y_max, resolution), steps,
+                  processes=True)
