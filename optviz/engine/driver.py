@@ -151,9 +151,8 @@ def _diverged(params: np.ndarray, loss: np.ndarray, bound: float, scratch: np.nd
         if all(abs(value) <= bound for value in params.flat) and all(math.isfinite(v) for v in loss.flat):
             return None
         return _bad_runs(params, loss, bound, scratch)
-    np.abs(params, out=scratch)
-    if scratch.max(initial=0.0) <= bound and np.isfinite(loss.sum()):
-        return None
+    if params.size and -bound <= params.min() and params.max() <= bound and np.isfinite(loss.sum()):
+        return None  # two reductions, nothing written; NaN fails both comparisons
     return _bad_runs(params, loss, bound, scratch)
 
 

@@ -95,8 +95,12 @@ def _quadratic(a: float, b: float) -> Surface:
     def value_and_grad(p):
         x, y = p[0], p[1]
         grad = np.empty_like(p)
-        grad[0] = x * (2 * a)
-        grad[1] = y * (2 * b)
+        if grad.ndim > 1:  # a batch (a sweep): one pass per row, no temporaries
+            np.multiply(x, 2 * a, out=grad[0])
+            np.multiply(y, 2 * b, out=grad[1])
+        else:
+            grad[0] = x * (2 * a)
+            grad[1] = y * (2 * b)
         return a * (x * x) + b * (y * y), grad
 
     return Surface(
