@@ -129,6 +129,7 @@ class Pipeline:
             if link.stage == STEP and index < rule_index:
                 raise ValueError(f"{link.name} acts on the step and must come after the optimizer")
         self.links = list(links)
+        self._updates = tuple(link.update for link in self.links)  # bound once: the step loop calls them
         self.rule = links[rule_index]
         self.schedule = schedule
         self.convention = self.rule.convention
@@ -163,8 +164,8 @@ class Pipeline:
         ctx.step = step
         ctx.lr = self.rule.hp["lr"] if self.schedule is None else self.schedule.lr(self.rule.hp["lr"], step - 1)
         u = grads
-        for link, link_state in zip(self.links, state["links"], strict=False):
-            u = link.update(u, link_state, params, ctx)
+        for update, link_state in zip(self._updates, state["links"], strict=True):
+            u = update(u, link_state, params, ctx)
         params -= u
         return u
 

@@ -372,8 +372,9 @@ def _trajectory(pipeline, value_and_grad, params, steps, record_state, *, tolera
         positions[t] = params
         losses[t] = loss
         grads[t] = grad
-        for name, buffer in buffers.items():
-            states[name][t] = buffer
+        if buffers:
+            for name, buffer in buffers.items():
+                states[name][t] = buffer
     with np.errstate(invalid="ignore"):
         bad = ~((np.abs(positions).max(axis=1) <= bound) & np.isfinite(losses))
     dead = bad.any(axis=0)

@@ -375,6 +375,10 @@ class Adam(Link):
         self.keep1 = 1 - self.hp["beta1"]
         self.keep2 = 1 - self.hp["beta2"]
         self.scalar_betas = not any(isinstance(self.hp[name], np.ndarray) for name in ("beta1", "beta2"))
+        # plain attributes: the update reads them at every step
+        self.beta1, self.beta2, self.eps = self.hp["beta1"], self.hp["beta2"], self.hp["eps"]
+        self.decayed, self.amsgrad = self.on["weight_decay"], self.hyperparameters["amsgrad"]
+        self.corrected, self.torch_form = self.hyperparameters["bias_correction"], self.convention == "pytorch"
 
     def _bias_corrections(self, state: dict, step: int) -> tuple[Any, Any]:
         """1 - beta1^t and 1 - beta2^t. For a batch of betas the powers are kept as running products:
@@ -396,33 +400,33 @@ class Adam(Link):
 
     def update(self, u: np.ndarray, state: dict, params: np.ndarray, ctx: StepContext) -> np.ndarray:
         hp, tmp = self.hp, state["_tmp"]
-        if self.on["weight_decay"]:
+        if self.decayed:
             _add_coupled_decay(u, params, hp["weight_decay"], tmp)
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         # m <- lerp(m, g, 1 - beta1), as torch writes it.
         np.subtract(u, exp_avg, out=tmp)
         tmp *= self.keep1
         exp_avg += tmp
-        exp_avg_sq *= hp["beta2"]
+        exp_avg_sq *= self.beta2
         np.multiply(u, u, out=tmp)
         tmp *= self.keep2
         exp_avg_sq += tmp
         second = exp_avg_sq
-        if self.hyperparameters["amsgrad"]:
+        if self.amsgrad:
             np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
             second = state["max_exp_avg_sq"]
-        corrected = self.hyperparameters["bias_correction"]
+        corrected = self.corrected
         if self.scalar_betas and corrected:  # the common case, without the general path's Python overhead
-            bias_correction1 = 1 - self.hp["beta1"] ** ctx.step
-            bias_correction2 = 1 - self.hp["beta2"] ** ctx.step
+            bias_correction1 = 1 - self.beta1 ** ctx.step
+            bias_correction2 = 1 - self.beta2 ** ctx.step
         else:
             bias_correction1, bias_correction2 = self._bias_corrections(state, ctx.step)
-        if self.convention == "pytorch":
+        if self.torch_form:
             # torch: lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps). Multiplying through by sqrt(bc2) saves one pass
             # over memory and changes only the last bit: lr*sqrt(bc2)/bc1 * m / (sqrt(v) + eps*sqrt(bc2)).
             np.sqrt(second, out=tmp)
             root = math.sqrt(bias_correction2) if self.scalar_betas else np.sqrt(bias_correction2)
-            tmp += hp["eps"] * root if corrected else hp["eps"]
+            tmp += self.eps * root if corrected else self.eps
             np.divide(exp_avg, tmp, out=u)
             u *= ctx.lr * root / bias_correction1 if corrected else ctx.lr
             return u
