@@ -132,3 +132,11 @@ def test_networks_train_two_lanes(page: Page, app_url, screenshot_dir):
     wait_for_app(page)
     assert_no_exception(page)
     page.screenshot(path=screenshot_dir / "networks-en.png", full_page=False)
+
+
+def test_labs_page_draws(page: Page, app_url):
+    page.goto(f"{app_url}/labs")
+    expect(page.get_by_role("heading", name="Training-tricks labs")).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first).to_be_visible(timeout=120_000)
+    wait_for_app(page)
+    assert_no_exception(page)

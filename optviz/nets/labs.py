@@ -1,0 +1,90 @@
+"""Computations behind the training-tricks labs: gradient flow through deep networks, activations at
+initialization, and the classification losses as functions of the margin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .data import split
+from .models import MLPSpec, build
+from .train import loss_function
+
+
+@dataclass
+class GradientFlow:
+    """Per layer (rows, input to output) and training step (columns): the weight-gradient norm, and the mean and
+    standard deviation of the layer's activations."""
+
+    grad_norm: np.ndarray  # (layers, steps)
+    activation_mean: np.ndarray  # (hidden layers, steps)
+    activation_std: np.ndarray
+    loss: np.ndarray  # (steps,)
+
+
+def gradient_flow(depth: int = 10, width: int = 16, activation: str = "sigmoid", init: str = "xavier",
+                  norm: str = "none", residual: bool = False, steps: int = 30, lr: float = 0.1,
+                  seed: int = 0) -> GradientFlow:
+    """Train a deep MLP on the spiral with plain SGD for `steps` full-batch steps, watching every layer."""
+    if not 1 <= depth <= 30:
+        raise ValueError(f"depth = {depth} is out of range: allowed [1, 30]")
+    if not 1 <= steps <= 500:
+        raise ValueError(f"steps = {steps} is out of range: allowed [1, 500]")
+    data = split("spiral", 400, 0.05, seed=seed)
+    spec = MLPSpec(2, 2, (width,) * depth, activation, init, norm, 0.0, residual)
+    torch.manual_seed(seed)
+    model = build(spec, seed, torch.float64)
+    inputs = torch.as_tensor(data.x_train, dtype=torch.float64)
+    targets = torch.as_tensor(data.y_train)
+    loss = loss_function("cross_entropy", "classification")
+    recorded: list[torch.Tensor] = []
+    hooks = [block.register_forward_hook(lambda module, arguments, output: recorded.append(output.detach()))
+             for block in model.blocks]
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    grad_norms, means, deviations, losses = [], [], [], []
+    try:
+        for _ in range(steps):
+            recorded.clear()
+            optimizer.zero_grad()
+            value = loss(model(inputs), targets)
+            value.backward()
+            grad_norms.append([float(layer.weight.grad.norm()) for layer in model.weight_layers()])
+            means.append([float(output.mean()) for output in recorded])
+            deviations.append([float(output.std()) for output in recorded])
+            losses.append(value.item())
+            optimizer.step()
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return GradientFlow(np.array(grad_norms).T, np.array(means).T, np.array(deviations).T, np.array(losses))
+
+
+def activations_at_init(depth: int = 6, width: int = 256, activation: str = "tanh", init: str = "normal",
+                        points: int = 1000, seed: int = 0) -> list[np.ndarray]:
+    """The activations of every hidden layer of a fresh network on standard normal inputs (one array per layer):
+    with N(0, 1) weights their scale grows like √n per layer; Xavier and He keep it steady."""
+    if not 1 <= depth <= 30 or not 1 <= width <= 256:
+        raise ValueError("depth must be in [1, 30] and width in [1, 256]")
+    model = build(MLPSpec(width, 2, (width,) * depth, activation, init), seed, torch.float64)
+    model.eval()
+    inputs = torch.as_tensor(np.random.default_rng(seed).standard_normal((points, width)))
+    outputs = []
+    with torch.no_grad():
+        for block in model.blocks:
+            inputs = block(inputs)
+            outputs.append(inputs.numpy().ravel().copy())
+    return outputs
+
+
+def margin_losses(margins: np.ndarray) -> dict[str, np.ndarray]:
+    """The losses of a two-class classifier as functions of the margin m = (2y − 1)(o₁ − o₀): cross entropy
+    log(1 + e^−m), hinge max(0, 1 − m), and the squared error (1 − σ(m))² of the predicted probability."""
+    margins = np.asarray(margins, dtype=np.float64)
+    probability = 1 / (1 + np.exp(-margins))
+    return {
+        "cross_entropy": np.logaddexp(0, -margins),
+        "hinge": np.maximum(0, 1 - margins),
+        "mse": (1 - probability) ** 2,
+    }

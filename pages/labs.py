@@ -1,0 +1,156 @@
+"""Training-tricks labs: the course notes' explanations turned into experiments, one tab each."""
+
+import numpy as np
+import streamlit as st
+
+from optviz.engine import SCHEDULES
+from optviz.engine.registry import schedule_curve, schedule_latex
+from optviz.nets.labs import margin_losses
+from optviz.plots import labs as figures
+from optviz.plots.playground import overlay_figure, subsample
+from optviz.plots.schedules import schedule_figure
+from optviz.plots.style import lane_colour
+from optviz.report import finite_rows
+from optviz.runs import lane_from_settings
+from optviz.ui import language, t
+from optviz.ui.compute import contour_grid, get_surface, run_cached
+from optviz.ui.navigation import ensure_navigation
+
+ensure_navigation()
+lang = language()
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def flow(depth: int, width: int, activation: str, init: str, norm: str, residual: bool, steps: int):
+    from optviz.nets.labs import gradient_flow  # torch only when a lab needs it
+
+    return gradient_flow(depth, width, activation, init, norm, residual, steps)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def activations(depth: int, width: int, activation: str, init: str):
+    from optviz.nets.labs import activations_at_init
+
+    return activations_at_init(depth, width, activation, init)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def loss_training(dataset: str, epochs: int):
+    from optviz.nets.data import split
+    from optviz.nets.models import MLPSpec
+    from optviz.nets.train import TrainConfig, train
+
+    data = split(dataset, 300, 0.2, seed=0)
+    spec = MLPSpec(2, 2, (16, 16), "tanh", "xavier")
+    lane = lane_from_settings("adam", {"lr": "0.01"})
+    results = {}
+    for loss in ("cross_entropy", "mse", "hinge"):
+        history = train(data, spec, lane, TrainConfig(epochs=epochs, batch_size=32, loss=loss, seed=0))
+        results[loss] = (np.asarray(history.val_acc), history.test_acc)
+    return results
+
+
+st.title(t("lab.title"))
+st.markdown(t("lab.intro"))
+tabs = st.tabs([t("lab.vanishing"), t("lab.init"), t("lab.schedules"), t("lab.losses"), t("lab.difficulties")])
+
+with tabs[0]:
+    st.markdown(t("lab.vanishing_text"))
+    columns = st.columns(6)
+    depth = columns[0].slider(t("lab.depth"), 2, 30, 20, key="lab_depth")
+    activation = columns[1].selectbox(t("nt.activation"), ("sigmoid", "tanh", "relu"), key="lab_activation")
+    init = columns[2].selectbox(t("nt.init"), ("xavier", "he", "lecun", "normal", "uniform"), key="lab_init",
+                                format_func=lambda name: t(f"nt.init.{name}"))
+    norm = columns[3].selectbox(t("nt.norm"), ("none", "batch"), key="lab_norm",
+                                format_func=lambda name: t(f"nt.norm.{name}"))
+    residual = columns[4].toggle(t("nt.residual"), key="lab_residual")
+    steps = columns[5].slider(t("lab.steps"), 5, 100, 30, key="lab_steps")
+    with st.spinner(t("lab.computing")):
+        result = flow(depth, 16, activation, init, norm, residual, steps)
+    st.plotly_chart(figures.layer_heatmaps_figure(result.grad_norm, result.activation_std, {
+        "title": t("lab.flow_title"), "grad": t("lab.grad_heatmap"), "std": t("lab.std_heatmap"),
+        "step": t("lab.step"), "layer": t("nt.layer")}), width="stretch")
+    ratio = result.grad_norm[0, 0] / result.grad_norm[-1, 0]
+    st.info(t("lab.ratio", ratio=f"{ratio:.2g}"), icon=":material/insights:")
+
+with tabs[1]:
+    st.markdown(t("lab.init_text"))
+    columns = st.columns(4)
+    init_scheme = columns[0].selectbox(t("nt.init"), ("normal", "lecun", "xavier", "he", "uniform"),
+                                       key="lab_init_scheme", format_func=lambda name: t(f"nt.init.{name}"))
+    init_activation = columns[1].selectbox(t("nt.activation"), ("linear", "tanh", "relu", "sigmoid"),
+                                           key="lab_init_activation")
+    init_width = columns[2].select_slider(t("nt.width"), (16, 64, 256), value=256, key="lab_init_width")
+    init_depth = columns[3].slider(t("nt.layers"), 1, 9, 6, key="lab_init_depth")
+    layers = activations(init_depth, init_width, init_activation, init_scheme)
+    st.plotly_chart(figures.histograms_figure(layers, {"title": t("lab.init_title"), "layer": t("nt.layer")}),
+                    width="stretch")
+
+with tabs[2]:
+    st.markdown(t("lab.schedules_text"))
+    steps_total = 200
+    choices = {"constant": {}, "step": {"step_size": 50, "gamma": 0.3}, "exponential": {"gamma": 0.98},
+               "cosine": {"total_steps": steps_total},
+               "warmup_cosine": {"warmup_steps": 20, "total_steps": steps_total}}
+
+    st.plotly_chart(schedule_figure({SCHEDULES[name].label(lang): schedule_curve(name, steps_total, 0.3, settings)
+                                     for name, settings in choices.items()},
+                                    t("lab.schedule_curves"), t("axis.step"), t("axis.lr")), width="stretch")
+    surface_name = "quadratic:a=1,b=1"
+    series = []
+    for index, (name, settings) in enumerate(choices.items()):
+        lane_settings = {"lr": "0.3", "noise.std": "2", "noise.seed": "1"}
+        if name != "constant":
+            lane_settings["schedule"] = name
+            lane_settings.update({f"schedule.{key}": str(value) for key, value in settings.items()})
+        trajectory = run_cached(surface_name, lane_from_settings("sgd", lane_settings), (3.0, 2.0), steps_total)
+        series.append({"label": SCHEDULES[name].label(lang), "x": np.arange(len(trajectory.loss)),
+                       "y": trajectory.loss, "colour": index})
+    st.plotly_chart(figures.lines_figure(series, {"title": t("lab.schedule_effect"), "x": t("axis.step"),
+                                                  "y": "f"}, log_y=True), width="stretch")
+    cells = st.columns(3)
+    for index, name in enumerate(choices):
+        with cells[index % 3]:
+            st.caption(SCHEDULES[name].label(lang))
+            st.latex(schedule_latex(name, choices[name]))
+
+with tabs[3]:
+    st.markdown(t("lab.losses_text"))
+    margins = np.linspace(-3, 3, 121)
+    curves = margin_losses(margins)
+    margin_labels = {"title": t("lab.margin_title"), "x": t("lab.margin"), "y": t("nt.loss_axis")}
+    st.plotly_chart(figures.lines_figure([{"label": t(f"nt.loss.{name}"), "x": margins, "y": values, "colour": index}
+                                          for index, (name, values) in enumerate(curves.items())], margin_labels),
+                    width="stretch")
+    dataset = st.selectbox(t("nt.dataset"), ("xor", "circle", "moons", "gauss"), key="lab_loss_dataset",
+                           format_func=lambda name: t(f"nt.set.{name}"))
+    with st.spinner(t("lab.computing")):
+        trained = loss_training(dataset, 40)
+    st.plotly_chart(figures.lines_figure([{"label": t(f"nt.loss.{name}"), "x": np.arange(len(accuracy)),
+                                           "y": accuracy, "colour": index}
+                                          for index, (name, (accuracy, _)) in enumerate(trained.items())],
+                                         {"title": t("lab.loss_training"), "x": t("nt.epoch"), "y": t("nt.accuracy")}),
+                    width="stretch")
+    st.latex(r"\ell_{\mathrm{CE}} = \log(1 + e^{-m}),\quad \ell_{\mathrm{hinge}} = \max(0, 1 - m),\quad "
+             r"\ell_{\mathrm{MSE}} = (1 - \sigma(m))^2,\qquad m = (2y - 1)(o_1 - o_0)")
+
+with tabs[4]:
+    st.markdown(t("lab.difficulties_text"))
+    cases = {"saddle": ("saddle", (-1.8, 0.0001), 150),
+             "plateau": ("plateau", (4.0, 3.0), 500),
+             "local_minima": ("bumpy_bowl", (3.5, 3.5), 400)}
+    lanes = {"SGD": ("sgd", {"lr": "0.05"}), "Momentum": ("momentum", {"lr": "0.05", "momentum": "0.9"}),
+             "Adam": ("adam", {"lr": "0.05"}), "SGD + noise": ("sgd", {"lr": "0.05", "noise.std": "0.5"})}
+    for case, (name, start, case_steps) in cases.items():
+        st.subheader(t(f"lab.case.{case}"))
+        st.caption(t(f"lab.case.{case}_text"))
+        surface = get_surface(name)
+        paths = []
+        for index, (label, (optimizer, settings)) in enumerate(lanes.items()):
+            trajectory = run_cached(name, lane_from_settings(optimizer, settings), start, case_steps)
+            shown = subsample(finite_rows(trajectory))
+            paths.append({"label": label, "colour": lane_colour(index), "xy": trajectory.positions[shown],
+                          "loss": trajectory.loss[shown], "steps": shown})
+        st.plotly_chart(overlay_figure(contour_grid(name, 100), paths, surface.minima, start, surface.view, {
+            "title": surface.label(lang), "colorbar": t("pg.colorbar"), "minimum": t("pg.minimum"),
+            "start": t("pg.start")}), width="stretch", key=f"lab_{case}")

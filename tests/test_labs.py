@@ -1,0 +1,50 @@
+"""The labs' computations: gradients vanish with depth for sigmoid, residuals and BatchNorm help; initialization
+scales; the margin losses."""
+
+import numpy as np
+import pytest
+
+from optviz.nets.labs import activations_at_init, gradient_flow, margin_losses
+
+
+def first_over_last(flow):
+    return flow.grad_norm[0, 0] / flow.grad_norm[-1, 0]
+
+
+def test_gradients_vanish_with_depth_for_sigmoid_and_residuals_or_batchnorm_help():
+    plain = gradient_flow(20, 16, "sigmoid", "xavier", "none", False, steps=3)
+    residual = gradient_flow(20, 16, "sigmoid", "xavier", "none", True, steps=3)
+    normalized = gradient_flow(20, 16, "sigmoid", "xavier", "batch", False, steps=3)
+    assert first_over_last(plain) < 1e-8
+    assert first_over_last(residual) > 1e3 * first_over_last(plain)
+    assert first_over_last(normalized) > 1e-2
+    # and the norms shrink steadily from the output back to the input
+    column = plain.grad_norm[:-1, 0]
+    assert np.all(np.diff(np.log(column)) > 0)
+    assert plain.grad_norm.shape == (21, 3) and plain.activation_std.shape == (20, 3)
+
+
+def test_shallow_relu_networks_keep_their_gradients():
+    flow = gradient_flow(4, 16, "relu", "he", "none", False, steps=3)
+    assert 0.01 < first_over_last(flow) < 100
+
+
+def test_normal_initialization_blows_up_the_scale_with_width():
+    normal = [layer.std() for layer in activations_at_init(4, 256, "linear", "normal")]
+    xavier = [layer.std() for layer in activations_at_init(4, 256, "linear", "xavier")]
+    np.testing.assert_allclose(np.array(normal[1:]) / np.array(normal[:-1]), 16, rtol=0.1)  # sqrt(256) a layer
+    np.testing.assert_allclose(xavier, 1, rtol=0.1)
+
+
+def test_margin_losses():
+    losses = margin_losses(np.array([-2.0, 0.0, 1.0, 3.0]))
+    np.testing.assert_allclose(losses["hinge"], [3, 1, 0, 0])
+    np.testing.assert_allclose(losses["cross_entropy"][1], np.log(2))
+    assert np.all(np.diff(losses["cross_entropy"]) < 0) and np.all(np.diff(losses["mse"]) < 0)
+
+
+def test_bad_lab_settings():
+    with pytest.raises(ValueError, match="depth = 31"):
+        gradient_flow(31)
+    with pytest.raises(ValueError, match="width"):
+        activations_at_init(2, 1000)
