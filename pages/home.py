@@ -27,10 +27,11 @@ st.markdown(f"**{t('home.tagline')}**")
 st.markdown(t("home.intro"))
 
 st.header(t("home.start_heading"))
-for column, (page, icon, name) in zip(st.columns(3), (
+for column, (page, icon, name) in zip(st.columns(4), (
     ("pages/playground.py", ":material/scatter_plot:", "playground"),
     ("pages/landscape.py", ":material/grid_on:", "landscape"),
     ("pages/networks.py", ":material/hub:", "networks"),
+    ("pages/labs.py", ":material/science:", "labs"),
 ), strict=True):
     with column.container(border=True):
         st.page_link(page, label=t(f"nav.{name}"), icon=icon)

@@ -7,6 +7,7 @@ from optviz.engine import SCHEDULES
 from optviz.engine.registry import schedule_curve, schedule_latex
 from optviz.nets.labs import margin_losses
 from optviz.plots import labs as figures
+from optviz.plots.networks import curves_side_by_side
 from optviz.plots.playground import overlay_figure, subsample
 from optviz.plots.schedules import schedule_figure
 from optviz.plots.style import lane_colour
@@ -50,9 +51,17 @@ def loss_training(dataset: str, epochs: int):
     return results
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def regularization_cached(epochs: int):
+    from optviz.nets.labs import regularization
+
+    return regularization(epochs)
+
+
 st.title(t("lab.title"))
 st.markdown(t("lab.intro"))
-tabs = st.tabs([t("lab.vanishing"), t("lab.init"), t("lab.schedules"), t("lab.losses"), t("lab.difficulties")])
+tabs = st.tabs([t("lab.vanishing"), t("lab.init"), t("lab.overfitting"), t("lab.schedules"), t("lab.losses"),
+                t("lab.difficulties")])
 
 with tabs[0]:
     st.markdown(t("lab.vanishing_text"))
@@ -87,6 +96,17 @@ with tabs[1]:
                     width="stretch")
 
 with tabs[2]:
+    st.markdown(t("lab.overfitting_text"))
+    with st.spinner(t("lab.computing")):
+        regularized = regularization_cached(300)
+    series = [{"label": f"{t(f'lab.reg.{name}')} — {t('lab.gap')} {result['gap']:.2f}",
+               "colour": lane_colour(index), "train_loss": result["train_loss"], "val_loss": result["val_loss"]}
+              for index, (name, result) in enumerate(regularized.items())]
+    st.plotly_chart(curves_side_by_side(series, {"title": t("lab.overfitting_title"), "train": t("nt.train_part"),
+                                                 "val": t("nt.val_part")}), width="stretch")
+    st.caption(t("lab.overfitting_caption"))
+
+with tabs[3]:
     st.markdown(t("lab.schedules_text"))
     steps_total = 200
     choices = {"constant": {}, "step": {"step_size": 50, "gamma": 0.3}, "exponential": {"gamma": 0.98},
@@ -114,7 +134,7 @@ with tabs[2]:
             st.caption(SCHEDULES[name].label(lang))
             st.latex(schedule_latex(name, choices[name]))
 
-with tabs[3]:
+with tabs[4]:
     st.markdown(t("lab.losses_text"))
     margins = np.linspace(-3, 3, 121)
     curves = margin_losses(margins)
@@ -134,7 +154,7 @@ with tabs[3]:
     st.latex(r"\ell_{\mathrm{CE}} = \log(1 + e^{-m}),\quad \ell_{\mathrm{hinge}} = \max(0, 1 - m),\quad "
              r"\ell_{\mathrm{MSE}} = (1 - \sigma(m))^2,\qquad m = (2y - 1)(o_1 - o_0)")
 
-with tabs[4]:
+with tabs[5]:
     st.markdown(t("lab.difficulties_text"))
     cases = {"saddle": ("saddle", (-1.8, 0.0001), 150),
              "plateau": ("plateau", (4.0, 3.0), 500),

@@ -48,3 +48,14 @@ def test_bad_lab_settings():
         gradient_flow(31)
     with pytest.raises(ValueError, match="width"):
         activations_at_init(2, 1000)
+
+
+def test_regularizers_narrow_the_generalization_gap():
+    from optviz.nets.labs import regularization
+
+    results = regularization(epochs=150)
+    assert set(results) == {"none", "l2", "l1", "dropout", "early_stopping", "batchnorm"}
+    gap = {name: result["gap"] for name, result in results.items()}
+    assert gap["none"] > 0.2  # the big network overfits the small noisy set
+    assert gap["l2"] < gap["none"] and gap["dropout"] < gap["none"] and gap["early_stopping"] < gap["none"]
+    assert results["early_stopping"]["stopped_at"] is not None
