@@ -16,6 +16,7 @@ from optviz.runs import lane_from_settings
 from optviz.ui import language, t
 from optviz.ui.compute import contour_grid, get_surface, run_cached
 from optviz.ui.navigation import ensure_navigation
+from optviz.ui.tables import table
 
 ensure_navigation()
 lang = language()
@@ -51,6 +52,13 @@ def loss_training(dataset: str, epochs: int):
     return results
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def normalization_cached(batch_size: int, epochs: int):
+    from optviz.nets.labs import normalization
+
+    return normalization(batch_size, epochs)
+
+
 @st.cache_data(max_entries=4, show_spinner=False)
 def regularization_cached(epochs: int):
     from optviz.nets.labs import regularization
@@ -61,7 +69,7 @@ def regularization_cached(epochs: int):
 st.title(t("lab.title"))
 st.markdown(t("lab.intro"))
 tabs = st.tabs([t("lab.vanishing"), t("lab.init"), t("lab.overfitting"), t("lab.schedules"), t("lab.losses"),
-                t("lab.difficulties")])
+                t("lab.difficulties"), t("lab.normalization")])
 
 with tabs[0]:
     st.markdown(t("lab.vanishing_text"))
@@ -174,3 +182,16 @@ with tabs[5]:
         st.plotly_chart(overlay_figure(contour_grid(name, 100), paths, surface.minima, start, surface.view, {
             "title": surface.label(lang), "colorbar": t("pg.colorbar"), "minimum": t("pg.minimum"),
             "start": t("pg.start")}), width="stretch", key=f"lab_{case}")
+
+with tabs[6]:
+    st.markdown(t("lab.normalization_text"))
+    batch_size = st.select_slider(t("nt.batch"), (2, 4, 8, 32, 128), value=32, key="lab_norm_batch")
+    with st.spinner(t("lab.computing")):
+        normalized = normalization_cached(batch_size, 8)
+    st.plotly_chart(figures.lines_figure([{"label": t(f"lab.norm.{name}"), "x": np.arange(len(result["val_acc"])),
+                                           "y": result["val_acc"], "colour": index}
+                                          for index, (name, result) in enumerate(normalized.items())],
+                                         {"title": t("lab.normalization_title"), "x": t("nt.epoch"),
+                                          "y": t("nt.accuracy")}), width="stretch")
+    table([{t("lab.normalization_column"): t(f"lab.norm.{name}"), t("nt.test_accuracy"): f"{result['test_acc']:.1%}"}
+           for name, result in normalized.items()])

@@ -22,7 +22,7 @@ def ratio(app):
 def test_every_lab_draws():
     app = start({"lab_depth": 10, "lab_steps": 5})
     assert not app.exception and not app.error
-    assert len(app.get("plotly_chart")) == 10  # flow, histograms, overfitting, 2 schedules, 2 losses, 3 cases
+    assert len(app.get("plotly_chart")) == 11  # flow, histograms, overfitting, 2 schedules, 2 losses, 3 cases, norms
     assert len(app.latex) >= 6
 
 

@@ -59,3 +59,12 @@ def test_regularizers_narrow_the_generalization_gap():
     assert gap["none"] > 0.2  # the big network overfits the small noisy set
     assert gap["l2"] < gap["none"] and gap["dropout"] < gap["none"] and gap["early_stopping"] < gap["none"]
     assert results["early_stopping"]["stopped_at"] is not None
+
+
+def test_every_normalization_of_the_digit_cnn_trains():
+    from optviz.nets.labs import normalization
+
+    results = normalization(batch_size=32, epochs=2)
+    assert list(results) == ["batch", "layer", "instance", "group", "none"]
+    for result in results.values():
+        assert len(result["val_acc"]) == 3 and result["test_acc"] > 0.5

@@ -114,3 +114,24 @@ def regularization(epochs: int = 300, seed: int = 0) -> dict[str, dict]:
         results[name] = {"train_loss": train_loss, "val_loss": val_loss, "gap": float(val_loss[-1] - train_loss[-1]),
                          "test_acc": history.test_acc, "stopped_at": history.stopped_at}
     return results
+
+
+def normalization(batch_size: int = 32, epochs: int = 8, seed: int = 0) -> dict[str, dict]:
+    """The digits CNN with each normalization (BatchNorm, LayerNorm, InstanceNorm, GroupNorm, none), trained
+    from the same seed with Adam: validation accuracy per epoch and test accuracy. Small batches make BatchNorm's
+    statistics noisy; the per-sample norms do not depend on the batch."""
+    from optviz.runs import Lane
+
+    from .data import digits_split
+    from .models import CNN_NORMS, CNNSpec
+    from .train import TrainConfig, train
+
+    data = digits_split(seed, 0.2, 0.2, size=900)
+    lane = Lane("adam", (("lr", 0.01),))
+    results = {}
+    for norm in CNN_NORMS:
+        spec = CNNSpec(10, 8, False, "he", norm)
+        history = train(data, spec, lane, TrainConfig(epochs=epochs, batch_size=batch_size, seed=seed))
+        results[norm] = {"val_acc": np.asarray(history.val_acc), "val_loss": np.asarray(history.val_loss),
+                         "test_acc": history.test_acc}
+    return results

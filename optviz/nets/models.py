@@ -11,6 +11,22 @@ from torch import nn
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "linear": nn.Identity}
 INITS = ("uniform", "normal", "lecun", "xavier", "he")
 NORMS = ("none", "batch", "layer")
+CNN_NORMS = ("batch", "layer", "instance", "group", "none")
+
+
+def _image_norm(kind: str, channels: int) -> nn.Module:
+    """A normalization of (N, C, H, W) activations: over the batch (BatchNorm), the whole sample (layer), each
+    channel of each sample (instance), or groups of channels."""
+    if kind == "batch":
+        return nn.BatchNorm2d(channels)
+    if kind == "layer":
+        return nn.GroupNorm(1, channels)
+    if kind == "instance":
+        return nn.GroupNorm(channels, channels)
+    if kind == "group":
+        groups = 2 if channels % 2 == 0 else 1
+        return nn.GroupNorm(groups, channels)
+    return nn.Identity()
 
 
 @dataclass(frozen=True)
@@ -88,11 +104,14 @@ class CNNSpec:
     channels: int = 8
     residual: bool = False
     init: str = "he"
+    norm: str = "batch"  # batch, layer (GroupNorm with 1 group), instance (one group per channel), group, none
 
     def check(self) -> None:
         """ValueError naming the first setting out of range."""
         if not 1 <= self.channels <= 64:
             raise ValueError(f"channels = {self.channels} is out of range: allowed [1, 64]")
+        if self.norm not in CNN_NORMS:
+            raise ValueError(f"norm = {self.norm!r} is not known: allowed {', '.join(CNN_NORMS)}")
         if self.init not in INITS:
             raise ValueError(f"init = {self.init!r} is not known: allowed {', '.join(INITS)}")
 
@@ -103,11 +122,12 @@ class CNN(nn.Module):
     def __init__(self, spec: CNNSpec) -> None:
         super().__init__()
         width = spec.channels
-        self.stem = nn.Sequential(nn.Conv2d(1, width, 3, padding=1), nn.BatchNorm2d(width), nn.ReLU())
+        self.stem = nn.Sequential(nn.Conv2d(1, width, 3, padding=1), _image_norm(spec.norm, width), nn.ReLU())
         self.residual = None
         if spec.residual:
-            self.residual = nn.Sequential(nn.Conv2d(width, width, 3, padding=1), nn.BatchNorm2d(width), nn.ReLU(),
-                                          nn.Conv2d(width, width, 3, padding=1), nn.BatchNorm2d(width))
+            self.residual = nn.Sequential(nn.Conv2d(width, width, 3, padding=1), _image_norm(spec.norm, width),
+                                          nn.ReLU(), nn.Conv2d(width, width, 3, padding=1),
+                                          _image_norm(spec.norm, width))
         self.pool = nn.MaxPool2d(2)
         self.output = nn.Linear(width * 16, spec.outputs)
 
