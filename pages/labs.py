@@ -53,6 +53,13 @@ def loss_training(dataset: str, epochs: int):
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
+def clipping_cached(gain: float, length: int):
+    from optviz.nets.labs import clipping_rnn
+
+    return clipping_rnn(length, gain)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
 def normalization_cached(batch_size: int, epochs: int):
     from optviz.nets.labs import normalization
 
@@ -69,7 +76,7 @@ def regularization_cached(epochs: int):
 st.title(t("lab.title"))
 st.markdown(t("lab.intro"))
 tabs = st.tabs([t("lab.vanishing"), t("lab.init"), t("lab.overfitting"), t("lab.schedules"), t("lab.losses"),
-                t("lab.difficulties"), t("lab.normalization")])
+                t("lab.difficulties"), t("lab.normalization"), t("lab.clipping")])
 
 with tabs[0]:
     st.markdown(t("lab.vanishing_text"))
@@ -195,3 +202,41 @@ with tabs[6]:
                                           "y": t("nt.accuracy")}), width="stretch")
     table([{t("lab.normalization_column"): t(f"lab.norm.{name}"), t("nt.test_accuracy"): f"{result['test_acc']:.1%}"}
            for name, result in normalized.items()])
+
+with tabs[7]:
+    st.markdown(t("lab.clipping_text"))
+    st.latex(r"\text{" + t("lab.clip.by_norm") + r"}:\; g \leftarrow g\cdot\min\Bigl(1, "
+             r"\frac{\theta}{\lVert g\rVert}\Bigr)\qquad \text{" + t("lab.clip.by_value")
+             + r"}:\; g_i \leftarrow \operatorname{clip}(g_i, -c, c)")
+    clip_lanes = {"none": {}, "norm_1": {"clip_norm.max_norm": "1"}, "norm_10": {"clip_norm.max_norm": "10"},
+                  "value": {"clip_value.clip_value": "1"}}
+    st.subheader(t("lab.clip.cliff"))
+    st.caption(t("lab.clip.cliff_text"))
+    cliff, cliff_start = get_surface("cliff"), (-3.0, 1.5)
+    paths = []
+    for index, (name, settings) in enumerate(clip_lanes.items()):
+        trajectory = run_cached("cliff", lane_from_settings("sgd", {"lr": "1", **settings}), cliff_start, 200)
+        shown = subsample(finite_rows(trajectory))
+        paths.append({"label": t(f"lab.clip.{name}"), "colour": lane_colour(index), "xy": trajectory.positions[shown],
+                      "loss": trajectory.loss[shown], "steps": shown})
+    st.plotly_chart(overlay_figure(contour_grid("cliff", 100), paths, cliff.minima, cliff_start, cliff.view, {
+        "title": cliff.label(lang), "colorbar": t("pg.colorbar"), "minimum": t("pg.minimum"),
+        "start": t("pg.start")}), width="stretch", key="lab_cliff")
+    st.subheader(t("lab.clip.rnn"))
+    st.caption(t("lab.clip.rnn_text"))
+    columns = st.columns(2)
+    gain = columns[0].select_slider(t("lab.clip.gain"), (1.0, 1.05, 1.1, 1.15, 1.2), value=1.15, key="lab_clip_gain")
+    length = columns[1].select_slider(t("lab.clip.length"), (10, 20, 30, 40), value=30, key="lab_clip_length")
+    with st.spinner(t("lab.computing")):
+        clipped = clipping_cached(gain, length)
+    loss_figure = figures.lines_figure(
+        [{"label": t(f"lab.clip.{name}"), "x": np.arange(1, len(result["step_loss"]) + 1),
+          "y": np.where(np.isfinite(result["step_loss"]), result["step_loss"], np.nan), "colour": index}
+         for index, (name, result) in enumerate(clipped.items())],
+        {"title": t("lab.clip.loss_title"), "x": t("lab.step"), "y": t("nt.loss")}, log_y=True)
+    loss_figure.update_yaxes(range=[-1.5, 3])  # 0.03 to 1000: an exploded run leaves through the top
+    st.plotly_chart(loss_figure, width="stretch")
+    table([{t("lab.clip.column"): t(f"lab.clip.{name}"),
+            t("lab.clip.diverged"): "—" if result["diverged_at"] is None else str(result["diverged_at"]),
+            t("nt.test_accuracy"): f"{result['test_acc']:.1%}" if result["diverged_at"] is None else "—"}
+           for name, result in clipped.items()])

@@ -22,7 +22,8 @@ def ratio(app):
 def test_every_lab_draws():
     app = start({"lab_depth": 10, "lab_steps": 5})
     assert not app.exception and not app.error
-    assert len(app.get("plotly_chart")) == 11  # flow, histograms, overfitting, 2 schedules, 2 losses, 3 cases, norms
+    # flow, histograms, overfitting, 2 schedules, 2 losses, 3 cases, norms, cliff, exploding RNN
+    assert len(app.get("plotly_chart")) == 13
     assert len(app.latex) >= 6
 
 
@@ -36,3 +37,12 @@ def test_chinese():
     app = start({"lang": "zh", "lab_depth": 5, "lab_steps": 5})
     assert not app.exception
     assert app.title[0].value == "训练技巧实验室"
+
+
+def test_the_clipping_lab_reports_the_unclipped_run_diverging():
+    app = start({"lab_depth": 5, "lab_steps": 5, "lab_clip_gain": 1.15, "lab_clip_length": 30})
+    assert not app.exception
+    rows = [block.value for block in app.markdown if "no clipping" in block.value]
+    assert rows, "the clipping table is missing"
+    line = next(line for line in rows[-1].splitlines() if "no clipping" in line)
+    assert "—" not in line.split("|")[2]  # the epoch it diverged at

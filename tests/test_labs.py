@@ -68,3 +68,66 @@ def test_every_normalization_of_the_digit_cnn_trains():
     assert list(results) == ["batch", "layer", "instance", "group", "none"]
     for result in results.values():
         assert len(result["val_acc"]) == 3 and result["test_acc"] > 0.5
+
+
+def test_the_first_element_task_labels_by_the_first_number():
+    from optviz.nets.labs import first_element_task
+
+    data = first_element_task(100, 12, seed=3)
+    assert data.x_train.shape == (60, 12) and len(data.x_val) == 20 and len(data.x_test) == 20
+    assert np.array_equal(data.y_train, (data.x_train[:, 0] > 0).astype(int))
+    with pytest.raises(ValueError):
+        first_element_task(100, 0)
+
+
+def test_recurrent_networks_build_as_specified():
+    import torch
+
+    from optviz.nets.models import RNNSpec, build
+
+    model = build(RNNSpec("relu", 8, 1.2), seed=1, dtype=torch.float64)
+    assert torch.equal(model.cell.weight_hh_l0, 1.2 * torch.eye(8, dtype=torch.float64))
+    assert model(torch.zeros(5, 7, dtype=torch.float64)).shape == (5, 2)
+    lstm = build(RNNSpec("lstm", 8), seed=1)
+    assert torch.all(lstm.cell.bias_ih_l0[8:16] == 1)  # the forget gate starts open
+    for bad in (RNNSpec("gru"), RNNSpec("lstm", 8, 1.1), RNNSpec("tanh", 0), RNNSpec("relu", 8, 5.0)):
+        with pytest.raises(ValueError):
+            build(bad)
+
+
+def test_clipping_by_norm_bounds_every_step_on_the_cliff():
+    from optviz.runs import lane_from_settings, run_lane
+    from optviz.surfaces import surface
+
+    cliff = surface("cliff")
+    for max_norm in (1.0, 10.0):
+        path = run_lane(cliff, lane_from_settings("sgd", {"lr": "1", "clip_norm.max_norm": str(max_norm)}),
+                        (-3.0, 1.5), 200).positions
+        assert np.linalg.norm(np.diff(path, axis=0), axis=1).max() <= max_norm * (1 + 1e-9)
+    free = run_lane(cliff, lane_from_settings("sgd", {"lr": "1"}), (-3.0, 1.5), 200).positions
+    assert np.nanmax(np.linalg.norm(np.diff(free, axis=0), axis=1)) > 20
+
+
+def test_clipping_keeps_an_exploding_rnn_finite():
+    from optviz.nets.labs import clipping_rnn
+
+    results = clipping_rnn(length=30, gain=1.15, epochs=3)
+    assert results["none"]["diverged_at"] is not None
+    for name in ("norm_1", "norm_10", "value"):
+        assert results[name]["diverged_at"] is None
+        assert np.all(np.isfinite(results[name]["step_loss"]))
+
+
+def test_clipped_rnn_training_matches_torch_optim():
+    from optviz.nets.labs import first_element_task
+    from optviz.nets.models import RNNSpec
+    from optviz.nets.train import TrainConfig, train
+    from optviz.runs import Lane
+
+    data = first_element_task(200, 15, seed=2)
+    lane = Lane("sgd", (("lr", 0.01), ("momentum", 0.9)), tricks=(("clip_norm", (("max_norm", 1.0),)),))
+    config = TrainConfig(epochs=2, batch_size=16, seed=0, dtype="float64")
+    for cell, gain in (("relu", 1.1), ("lstm", None)):
+        ours = train(data, RNNSpec(cell, 8, gain), lane, config)
+        theirs = train(data, RNNSpec(cell, 8, gain), lane, config, engine="torch")
+        assert np.allclose(ours.step_loss, theirs.step_loss, rtol=1e-10, atol=0)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .data import split
+from .data import Split, split
 from .models import MLPSpec, build
 from .train import loss_function
 
@@ -133,5 +133,76 @@ def normalization(batch_size: int = 32, epochs: int = 8, seed: int = 0) -> dict[
         spec = CNNSpec(10, 8, False, "he", norm)
         history = train(data, spec, lane, TrainConfig(epochs=epochs, batch_size=batch_size, seed=seed))
         results[norm] = {"val_acc": np.asarray(history.val_acc), "val_loss": np.asarray(history.val_loss),
+                         "test_acc": history.test_acc}
+    return results
+
+
+def first_element_task(size: int = 640, length: int = 20, seed: int = 0) -> Split:
+    """Sequences of N(0, 1) numbers whose class is the sign of the first one: the rest is noise, so a network
+    must carry the first input through every step (train 60 %, validation 20 %, test 20 %)."""
+    if size < 5 or not 1 <= length <= 500:
+        raise ValueError("size must be at least 5 and length in [1, 500]")
+    rng = np.random.default_rng(seed)
+    inputs = rng.standard_normal((size, length))
+    labels = (inputs[:, 0] > 0).astype(np.int64)
+    train_end, val_end = int(size * 0.6), int(size * 0.8)
+    return Split(inputs[:train_end], labels[:train_end], inputs[train_end:val_end], labels[train_end:val_end],
+                 inputs[val_end:], labels[val_end:], "classification", 2, ())
+
+
+CLIPPINGS = {"none": (), "norm_1": (("clip_norm", (("max_norm", 1.0),)),),
+             "norm_10": (("clip_norm", (("max_norm", 10.0),)),), "value": (("clip_value", (("clip_value", 0.1),)),)}
+
+
+def clipping_rnn(length: int = 30, gain: float = 1.1, lr: float = 0.01, epochs: int = 20,
+                 seed: int = 0) -> dict[str, dict]:
+    """A ReLU RNN whose recurrent matrix is gain · I (its state and gradient grow like gain^length) trained with
+    SGD on the first-element task, without clipping, clipped by norm θ = 1 and θ = 10, and by value 0.1: the
+    loss at every step, validation accuracy per epoch and where a run diverged."""
+    from optviz.runs import Lane
+
+    from .models import RNNSpec
+    from .train import TrainConfig, train
+
+    data = first_element_task(640, length, seed)
+    spec = RNNSpec("relu", 16, gain)
+    results = {}
+    for name, tricks in CLIPPINGS.items():
+        lane = Lane("sgd", (("lr", lr),), tricks=tricks)
+        history = train(data, spec, lane, TrainConfig(epochs=epochs, batch_size=32, seed=seed, dtype="float64"))
+        results[name] = {"step_loss": np.asarray(history.step_loss), "val_acc": np.asarray(history.val_acc),
+                         "diverged_at": history.diverged_at, "test_acc": history.test_acc}
+    return results
+
+
+def first_input_gradient(cell: str, lengths, hidden: int = 16, size: int = 256, seed: int = 0) -> np.ndarray:
+    """For each sequence length: the mean over sequences of |∂loss/∂x₁|, the gradient reaching the first input
+    of a freshly initialized network (it decides the label, so this is the signal learning depends on)."""
+    from .models import RNNSpec
+
+    values = []
+    for length in lengths:
+        data = first_element_task(size, int(length), seed)
+        model = build(RNNSpec(cell, hidden), seed, torch.float64)
+        inputs = torch.as_tensor(data.x_train, dtype=torch.float64).requires_grad_(True)
+        loss = torch.nn.functional.cross_entropy(model(inputs), torch.as_tensor(data.y_train), reduction="sum")
+        loss.backward()
+        values.append(float(inputs.grad[:, 0].abs().mean()))
+    return np.array(values)
+
+
+def sequence_training(length: int = 20, epochs: int = 15, seed: int = 0) -> dict[str, dict]:
+    """The vanilla tanh RNN and the LSTM trained with Adam on the first-element task of `length`."""
+    from optviz.runs import Lane
+
+    from .models import RNNSpec
+    from .train import TrainConfig, train
+
+    data = first_element_task(640, length, seed)
+    results = {}
+    for cell in ("tanh", "lstm"):
+        history = train(data, RNNSpec(cell, 16), Lane("adam", (("lr", 0.01),)),
+                        TrainConfig(epochs=epochs, batch_size=32, seed=seed))
+        results[cell] = {"val_acc": np.asarray(history.val_acc), "train_loss": np.asarray(history.train_loss),
                          "test_acc": history.test_acc}
     return results

@@ -159,9 +159,73 @@ def initialize(model: nn.Module, scheme: str, generator: torch.Generator) -> Non
             layer.bias.zero_()
 
 
-def build(spec: MLPSpec | CNNSpec, seed: int = 0, dtype: torch.dtype = torch.float32) -> MLP | CNN:
+RNN_CELLS = ("tanh", "relu", "lstm")
+
+
+@dataclass(frozen=True)
+class RNNSpec:
+    """A one-layer recurrent network over sequences of numbers (N, length), classifying from its last state.
+
+    `cell`: a vanilla RNN with tanh or ReLU, or an LSTM. Weights uniform(−1/√hidden, 1/√hidden) as torch's
+    default; `recurrent_gain`, when set, makes the vanilla RNN's recurrent matrix gain · I (Le et al. 2015: a
+    ReLU RNN whose state, and gradient, grows like gain^length when gain > 1)."""
+
+    cell: str = "tanh"
+    hidden: int = 16
+    recurrent_gain: float | None = None
+    outputs: int = 2
+
+    def check(self) -> None:
+        """ValueError naming the first setting out of range."""
+        if self.cell not in RNN_CELLS:
+            raise ValueError(f"cell = {self.cell!r} is not known: allowed {', '.join(RNN_CELLS)}")
+        if not 1 <= self.hidden <= 256:
+            raise ValueError(f"hidden = {self.hidden} is out of range: allowed [1, 256]")
+        if self.recurrent_gain is not None and (self.cell == "lstm" or not 0 < self.recurrent_gain <= 3):
+            raise ValueError("recurrent_gain is for the vanilla RNN, in (0, 3]")
+
+
+class Recurrent(nn.Module):
+    """nn.RNN or nn.LSTM over (N, length) inputs, then a linear layer on the last hidden state."""
+
+    def __init__(self, spec: RNNSpec) -> None:
+        super().__init__()
+        if spec.cell == "lstm":
+            self.cell = nn.LSTM(1, spec.hidden, batch_first=True)
+        else:
+            self.cell = nn.RNN(1, spec.hidden, nonlinearity=spec.cell, batch_first=True)
+        self.output = nn.Linear(spec.hidden, spec.outputs)
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        states, _ = self.cell(inputs.unsqueeze(-1))
+        return self.output(states[:, -1])
+
+    def weight_layers(self) -> list[nn.Module]:
+        """The output layer (the recurrent weights have no single `.weight`)."""
+        return [self.output]
+
+
+def _initialize_recurrent(model: Recurrent, spec: RNNSpec, generator: torch.Generator) -> None:
+    bound = 1 / math.sqrt(spec.hidden)
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.uniform_(-bound, bound, generator=generator)
+        if spec.recurrent_gain is not None:
+            recurrent = model.cell.weight_hh_l0
+            recurrent.copy_(spec.recurrent_gain * torch.eye(spec.hidden, dtype=recurrent.dtype))
+        if spec.cell == "lstm":  # forget-gate bias 1 (Jozefowicz et al. 2015): remember by default
+            model.cell.bias_ih_l0[spec.hidden:2 * spec.hidden] = 1.0
+            model.cell.bias_hh_l0[spec.hidden:2 * spec.hidden] = 0.0
+
+
+def build(spec: MLPSpec | CNNSpec | RNNSpec, seed: int = 0, dtype: torch.dtype = torch.float32) -> nn.Module:
     """The network of `spec` with its weights drawn from `seed` (the same seed gives the same network)."""
     spec.check()
+    generator = torch.Generator().manual_seed(seed)
+    if isinstance(spec, RNNSpec):
+        model = Recurrent(spec).to(dtype)
+        _initialize_recurrent(model, spec, generator)
+        return model
     model = (CNN(spec) if isinstance(spec, CNNSpec) else MLP(spec)).to(dtype)
-    initialize(model, spec.init, torch.Generator().manual_seed(seed))
+    initialize(model, spec.init, generator)
     return model
