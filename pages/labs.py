@@ -59,6 +59,20 @@ def clipping_cached(gain: float, length: int):
     return clipping_rnn(length, gain)
 
 
+@st.cache_data(max_entries=2, show_spinner=False)
+def first_gradients(lengths: tuple[int, ...]):
+    from optviz.nets.labs import first_input_gradient
+
+    return {cell: first_input_gradient(cell, lengths) for cell in ("tanh", "lstm")}
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def sequences_cached(length: int):
+    from optviz.nets.labs import sequence_training
+
+    return sequence_training(length)
+
+
 @st.cache_data(max_entries=8, show_spinner=False)
 def normalization_cached(batch_size: int, epochs: int):
     from optviz.nets.labs import normalization
@@ -76,7 +90,8 @@ def regularization_cached(epochs: int):
 st.title(t("lab.title"))
 st.markdown(t("lab.intro"))
 tabs = st.tabs([t("lab.vanishing"), t("lab.init"), t("lab.overfitting"), t("lab.schedules"), t("lab.losses"),
-                t("lab.difficulties"), t("lab.normalization"), t("lab.clipping")])
+                t("lab.difficulties"), t("lab.normalization"), t("lab.clipping"),
+                t("lab.rnn")])
 
 with tabs[0]:
     st.markdown(t("lab.vanishing_text"))
@@ -240,3 +255,27 @@ with tabs[7]:
             t("lab.clip.diverged"): "—" if result["diverged_at"] is None else str(result["diverged_at"]),
             t("nt.test_accuracy"): f"{result['test_acc']:.1%}" if result["diverged_at"] is None else "—"}
            for name, result in clipped.items()])
+
+with tabs[8]:
+    st.markdown(t("lab.rnn_text"))
+    st.latex(r"\text{RNN}:\; h_t = \tanh(W_{hh} h_{t-1} + W_{xh} x_t + b)")
+    st.latex(r"\text{LSTM}:\; c_t = f_t \odot c_{t-1} + i_t \odot \tanh(W_c [h_{t-1}, x_t] + b_c),\quad "
+             r"f_t = \sigma(W_f [h_{t-1}, x_t] + b_f),\quad h_t = o_t \odot \tanh c_t")
+    lengths = (2, 5, 10, 20, 30, 50, 75, 100)
+    with st.spinner(t("lab.computing")):
+        reaching = first_gradients(lengths)
+    cells = {"tanh": t("lab.rnn.tanh"), "lstm": t("lab.rnn.lstm")}
+    st.plotly_chart(figures.lines_figure(
+        [{"label": cells[cell], "x": np.array(lengths), "y": values, "colour": index}
+         for index, (cell, values) in enumerate(reaching.items())],
+        {"title": t("lab.rnn.gradient_title"), "x": t("lab.rnn.length"), "y": t("lab.rnn.gradient")}, log_y=True),
+        width="stretch")
+    sequence_length = st.select_slider(t("lab.rnn.length"), (5, 10, 20, 50), value=20, key="lab_rnn_length")
+    with st.spinner(t("lab.computing")):
+        trained = sequences_cached(sequence_length)
+    st.plotly_chart(figures.lines_figure(
+        [{"label": cells[cell], "x": np.arange(len(result["val_acc"])), "y": result["val_acc"], "colour": index}
+         for index, (cell, result) in enumerate(trained.items())],
+        {"title": t("lab.rnn.training_title"), "x": t("nt.epoch"), "y": t("nt.accuracy")}), width="stretch")
+    table([{t("lab.rnn.column"): cells[cell], t("nt.test_accuracy"): f"{result['test_acc']:.1%}"}
+           for cell, result in trained.items()])

@@ -22,8 +22,8 @@ def ratio(app):
 def test_every_lab_draws():
     app = start({"lab_depth": 10, "lab_steps": 5})
     assert not app.exception and not app.error
-    # flow, histograms, overfitting, 2 schedules, 2 losses, 3 cases, norms, cliff, exploding RNN
-    assert len(app.get("plotly_chart")) == 13
+    # flow, histograms, overfitting, 2 schedules, 2 losses, 3 cases, norms, cliff, exploding RNN, RNN vs LSTM × 2
+    assert len(app.get("plotly_chart")) == 15
     assert len(app.latex) >= 6
 
 

@@ -134,9 +134,14 @@ def test_networks_train_two_lanes(page: Page, app_url, screenshot_dir):
     page.screenshot(path=screenshot_dir / "networks-en.png", full_page=False)
 
 
-def test_labs_page_draws(page: Page, app_url):
+def test_labs_page_draws(page: Page, app_url, screenshot_dir):
     page.goto(f"{app_url}/labs")
     expect(page.get_by_role("heading", name="Training-tricks labs")).to_be_visible(timeout=TIMEOUT)
     expect(page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first).to_be_visible(timeout=120_000)
     wait_for_app(page)
+    page.get_by_role("tab", name="RNN vs LSTM").click()
+    expect(page.get_by_text("Gradient reaching the first input at initialization")).to_be_visible(timeout=TIMEOUT)
+    page.get_by_role("tab", name="Gradient clipping").click()
+    expect(page.get_by_text("Training loss per step (ReLU RNN, SGD)")).to_be_visible(timeout=TIMEOUT)
     assert_no_exception(page)
+    page.screenshot(path=screenshot_dir / "labs-clipping-en.png", full_page=False)

@@ -89,7 +89,7 @@ def test_recurrent_networks_build_as_specified():
     assert torch.equal(model.cell.weight_hh_l0, 1.2 * torch.eye(8, dtype=torch.float64))
     assert model(torch.zeros(5, 7, dtype=torch.float64)).shape == (5, 2)
     lstm = build(RNNSpec("lstm", 8), seed=1)
-    assert torch.all(lstm.cell.bias_ih_l0[8:16] == 1)  # the forget gate starts open
+    assert torch.all(lstm.cell.bias_ih_l0[8:16] == 3)  # the forget gate starts open: σ(3) ≈ 0.95
     for bad in (RNNSpec("gru"), RNNSpec("lstm", 8, 1.1), RNNSpec("tanh", 0), RNNSpec("relu", 8, 5.0)):
         with pytest.raises(ValueError):
             build(bad)
@@ -131,3 +131,21 @@ def test_clipped_rnn_training_matches_torch_optim():
         ours = train(data, RNNSpec(cell, 8, gain), lane, config)
         theirs = train(data, RNNSpec(cell, 8, gain), lane, config, engine="torch")
         assert np.allclose(ours.step_loss, theirs.step_loss, rtol=1e-10, atol=0)
+
+
+def test_the_gradient_to_the_first_input_vanishes_in_a_vanilla_rnn_not_in_an_lstm():
+    from optviz.nets.labs import first_input_gradient
+
+    rnn = first_input_gradient("tanh", (5, 50))
+    lstm = first_input_gradient("lstm", (5, 50))
+    assert rnn[1] < 1e-10 * rnn[0]  # geometric decay over 45 more steps
+    assert lstm[1] > 1e-2 * lstm[0] and lstm[1] > 1e6 * rnn[1]
+
+
+def test_only_the_lstm_learns_the_first_element_of_long_sequences():
+    from optviz.nets.labs import sequence_training
+
+    short = sequence_training(length=5, epochs=10)
+    assert short["tanh"]["test_acc"] > 0.9 and short["lstm"]["test_acc"] > 0.9
+    long = sequence_training(length=20, epochs=20)
+    assert long["lstm"]["test_acc"] > 0.9 and long["tanh"]["test_acc"] < 0.7

@@ -191,14 +191,15 @@ def first_input_gradient(cell: str, lengths, hidden: int = 16, size: int = 256, 
     return np.array(values)
 
 
-def sequence_training(length: int = 20, epochs: int = 15, seed: int = 0) -> dict[str, dict]:
-    """The vanilla tanh RNN and the LSTM trained with Adam on the first-element task of `length`."""
+def sequence_training(length: int = 20, epochs: int = 20, seed: int = 0) -> dict[str, dict]:
+    """The vanilla tanh RNN and the LSTM (16 units each) trained with Adam (η = 0.01, batches of 32) on 1 000
+    sequences of the first-element task of `length`: validation accuracy and training loss per epoch."""
     from optviz.runs import Lane
 
     from .models import RNNSpec
     from .train import TrainConfig, train
 
-    data = first_element_task(640, length, seed)
+    data = first_element_task(1000, length, seed)
     results = {}
     for cell in ("tanh", "lstm"):
         history = train(data, RNNSpec(cell, 16), Lane("adam", (("lr", 0.01),)),
