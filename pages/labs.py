@@ -5,7 +5,7 @@ import streamlit as st
 
 from optviz.engine import SCHEDULES
 from optviz.engine.registry import schedule_curve, schedule_latex
-from optviz.nets.labs import margin_losses
+from optviz.nets.labs import REGULARIZATION, margin_losses, regularizer_lane
 from optviz.plots import labs as figures
 from optviz.plots.networks import curves_side_by_side
 from optviz.plots.playground import overlay_figure, subsample
@@ -95,6 +95,10 @@ tabs = st.tabs([t("lab.vanishing"), t("lab.init"), t("lab.overfitting"), t("lab.
 
 with tabs[0]:
     st.markdown(t("lab.vanishing_text"))
+    st.latex(r"\delta_l = \bigl(W_{l+1}^\top \delta_{l+1}\bigr) \odot \varphi'(z_l),\quad "
+             r"\frac{\partial L}{\partial W_l} = \delta_l\, h_{l-1}^\top,\quad \sigma'(z) \le \tfrac14"
+             r"\qquad \text{" + t("nt.residual") + r"}:\; h_l = h_{l-1} + F(h_{l-1}) \;\Rightarrow\; "
+             r"\frac{\partial h_l}{\partial h_{l-1}} = I + \frac{\partial F}{\partial h_{l-1}}")
     columns = st.columns(6)
     depth = columns[0].slider(t("lab.depth"), 2, 30, 20, key="lab_depth")
     activation = columns[1].selectbox(t("nt.activation"), ("sigmoid", "tanh", "relu"), key="lab_activation")
@@ -121,6 +125,12 @@ with tabs[1]:
                                            key="lab_init_activation")
     init_width = columns[2].select_slider(t("nt.width"), (16, 64, 256), value=256, key="lab_init_width")
     init_depth = columns[3].slider(t("nt.layers"), 1, 9, 6, key="lab_init_depth")
+    variance = {"normal": ("1", 1.0), "lecun": ("1/n", 1 / init_width),
+                "xavier": (r"2/(n_{\mathrm{in}} + n_{\mathrm{out}})", 2 / (2 * init_width)),
+                "he": (r"2/n_{\mathrm{in}}", 2 / init_width), "uniform": (r"1/12", 1 / 12)}[init_scheme]
+    st.latex(r"z_j = \sum_{i=1}^{n} w_{ji} x_i \;\Rightarrow\; \operatorname{Var}(z_j) = n\,\operatorname{Var}(w)\,"
+             r"\mathbb{E}[x^2],\qquad \operatorname{Var}(w) = " + variance[0] + r",\quad n\,\operatorname{Var}(w) = "
+             + f"{init_width} \\cdot {variance[1]:.4g} = {init_width * variance[1]:.4g}")
     layers = activations(init_depth, init_width, init_activation, init_scheme)
     st.plotly_chart(figures.histograms_figure(layers, {"title": t("lab.init_title"), "layer": t("nt.layer")}),
                     width="stretch")
@@ -135,6 +145,11 @@ with tabs[2]:
     st.plotly_chart(curves_side_by_side(series, {"title": t("lab.overfitting_title"), "train": t("nt.train_part"),
                                                  "val": t("nt.val_part")}), width="stretch")
     st.caption(t("lab.overfitting_caption"))
+    links = {name: regularizer_lane(name).pipeline().links[0].latex(live=True) for name in ("l2", "l1")}
+    st.latex(r"\text{L2}:\; " + links["l2"] + r"\qquad \text{L1}:\; " + links["l1"])
+    st.latex(r"\text{" + t("lab.reg.dropout") + r"}:\; \tilde h = \frac{m \odot h}{1 - p},\ m_i \sim "
+             r"\operatorname{Bernoulli}(1 - p),\ p = " + f"{REGULARIZATION['dropout']}")
+    st.caption(t("lab.reg.early_stopping") + " — " + t("lab.patience_text", patience=REGULARIZATION["patience"]))
 
 with tabs[3]:
     st.markdown(t("lab.schedules_text"))
@@ -191,6 +206,10 @@ with tabs[5]:
              "local_minima": ("bumpy_bowl", (3.5, 3.5), 400)}
     lanes = {"SGD": ("sgd", {"lr": "0.05"}), "Momentum": ("momentum", {"lr": "0.05", "momentum": "0.9"}),
              "Adam": ("adam", {"lr": "0.05"}), "SGD + noise": ("sgd", {"lr": "0.05", "noise.std": "0.5"})}
+    grid = [column for _ in range(2) for column in st.columns(2)]
+    for column, (label, (optimizer, settings)) in zip(grid, lanes.items(), strict=True):
+        column.caption(label)
+        column.latex(lane_from_settings(optimizer, settings).pipeline().latex(live=True))
     for case, (name, start, case_steps) in cases.items():
         st.subheader(t(f"lab.case.{case}"))
         st.caption(t(f"lab.case.{case}_text"))
@@ -207,6 +226,10 @@ with tabs[5]:
 
 with tabs[6]:
     st.markdown(t("lab.normalization_text"))
+    st.latex(r"y = \gamma\,\frac{x - \mu}{\sqrt{\sigma^2 + 10^{-5}}} + \beta,\qquad \mu, \sigma^2 \text{ "
+             + t("lab.norm.over") + r"}\;\begin{cases} (N, H, W) & \text{BatchNorm} \\ (C, H, W) & "
+             r"\text{LayerNorm} \\ (H, W) & \text{InstanceNorm} \\ (C/2, H, W) & \text{GroupNorm, } G = 2"
+             r"\end{cases}")
     batch_size = st.select_slider(t("nt.batch"), (2, 4, 8, 32, 128), value=32, key="lab_norm_batch")
     with st.spinner(t("lab.computing")):
         normalized = normalization_cached(batch_size, 8)
@@ -220,13 +243,14 @@ with tabs[6]:
 
 with tabs[7]:
     st.markdown(t("lab.clipping_text"))
-    st.latex(r"\text{" + t("lab.clip.by_norm") + r"}:\; g \leftarrow g\cdot\min\Bigl(1, "
-             r"\frac{\theta}{\lVert g\rVert}\Bigr)\qquad \text{" + t("lab.clip.by_value")
-             + r"}:\; g_i \leftarrow \operatorname{clip}(g_i, -c, c)")
     clip_lanes = {"none": {}, "norm_1": {"clip_norm.max_norm": "1"}, "norm_10": {"clip_norm.max_norm": "10"},
                   "value": {"clip_value.clip_value": "1"}}
     st.subheader(t("lab.clip.cliff"))
     st.caption(t("lab.clip.cliff_text"))
+    grid = [column for _ in range(2) for column in st.columns(2)]
+    for column, (name, settings) in zip(grid, clip_lanes.items(), strict=True):
+        column.caption(t(f"lab.clip.{name}"))
+        column.latex(lane_from_settings("sgd", {"lr": "1", **settings}).pipeline().latex(live=True))
     cliff, cliff_start = get_surface("cliff"), (-3.0, 1.5)
     paths = []
     for index, (name, settings) in enumerate(clip_lanes.items()):

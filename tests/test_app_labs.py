@@ -25,6 +25,11 @@ def test_every_lab_draws():
     # flow, histograms, overfitting, 2 schedules, 2 losses, 3 cases, norms, cliff, exploding RNN, RNN vs LSTM × 2
     assert len(app.get("plotly_chart")) == 15
     assert len(app.latex) >= 6
+    formulas = " ".join(block.value for block in app.latex)
+    # the engine's own live formulas: the L1 link of the regularization lab, clipping on the cliff, noisy SGD
+    for piece in (r"0.003\,\operatorname{sign}", r"\operatorname{clip}(g_t, -1, 1)", r"0.5\,\xi_t",
+                  r"\operatorname{Var}(w) = 1", r"\text{LSTM}", r"\text{BatchNorm}"):
+        assert piece in formulas, piece
 
 
 def test_residual_connections_bring_the_gradient_back():

@@ -93,21 +93,30 @@ def margin_losses(margins: np.ndarray) -> dict[str, np.ndarray]:
 REGULARIZERS = ("none", "l2", "l1", "dropout", "early_stopping", "batchnorm")
 
 
+REGULARIZATION = {"l2": 0.01, "l1": 0.003, "dropout": 0.3, "patience": 25}
+
+
+def regularizer_lane(name: str):
+    """Adam (η = 0.01) with the L2 or L1 link of the regularization lab when `name` is one of them."""
+    from optviz.runs import Lane
+
+    tricks = ((name, ((name, REGULARIZATION[name]),)),) if name in ("l2", "l1") else ()
+    return Lane("adam", (("lr", 0.01),), "pytorch", tricks)
+
+
 def regularization(epochs: int = 300, seed: int = 0) -> dict[str, dict]:
     """A small noisy data set and a large network, trained once per regularizer from the same weights: train
     and validation loss per epoch, the generalization gap at the end, the test accuracy."""
-    from optviz.runs import Lane
-
     from .train import TrainConfig, train
 
     data = split("xor", 120, 0.35, seed=seed, validation=0.3, test=0.3)
     results = {}
     for name in REGULARIZERS:
         spec = MLPSpec(2, 2, (64, 64), "relu", "he", "batch" if name == "batchnorm" else "none",
-                       0.3 if name == "dropout" else 0.0)
-        tricks = {"l2": (("l2", (("l2", 0.01),)),), "l1": (("l1", (("l1", 0.003),)),)}.get(name, ())
-        lane = Lane("adam", (("lr", 0.01),), "pytorch", tricks)
-        config = TrainConfig(epochs=epochs, batch_size=0, patience=25 if name == "early_stopping" else 0,
+                       REGULARIZATION["dropout"] if name == "dropout" else 0.0)
+        lane = regularizer_lane(name)
+        config = TrainConfig(epochs=epochs, batch_size=0,
+                             patience=REGULARIZATION["patience"] if name == "early_stopping" else 0,
                              seed=seed, dtype="float64")
         history = train(data, spec, lane, config, initial=build(spec, seed, torch.float64))
         train_loss, val_loss = np.asarray(history.train_loss), np.asarray(history.val_loss)
