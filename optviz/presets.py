@@ -79,3 +79,12 @@ PRESETS: dict[str, Preset] = {
         ), "textbook"),
     )
 }
+
+
+# The labs' "saddles, plateaus and local minima" tab: each case (surface, start, steps) and the four lanes
+# (optimizer, settings as the playground's text fields) run on each; tests hold the tab's captions to them.
+DIFFICULTY_CASES = {"saddle": ("saddle", (-1.8, 0.0001), 150),
+                    "plateau": ("plateau", (4.0, 3.0), 500),
+                    "local_minima": ("bumpy_bowl", (3.5, 3.5), 400)}
+DIFFICULTY_LANES = {"SGD": ("sgd", {"lr": "0.05"}), "Momentum": ("momentum", {"lr": "0.05", "momentum": "0.9"}),
+                    "Adam": ("adam", {"lr": "0.05"}), "SGD + noise": ("sgd", {"lr": "0.05", "noise.std": "0.5"})}

@@ -11,6 +11,7 @@ from optviz.plots.networks import curves_side_by_side
 from optviz.plots.playground import overlay_figure, subsample
 from optviz.plots.schedules import schedule_figure
 from optviz.plots.style import lane_colour
+from optviz.presets import DIFFICULTY_CASES, DIFFICULTY_LANES
 from optviz.report import finite_rows
 from optviz.runs import lane_from_settings
 from optviz.ui import language, t
@@ -201,11 +202,7 @@ with tabs[4]:
 
 with tabs[5]:
     st.markdown(t("lab.difficulties_text"))
-    cases = {"saddle": ("saddle", (-1.8, 0.0001), 150),
-             "plateau": ("plateau", (4.0, 3.0), 500),
-             "local_minima": ("bumpy_bowl", (3.5, 3.5), 400)}
-    lanes = {"SGD": ("sgd", {"lr": "0.05"}), "Momentum": ("momentum", {"lr": "0.05", "momentum": "0.9"}),
-             "Adam": ("adam", {"lr": "0.05"}), "SGD + noise": ("sgd", {"lr": "0.05", "noise.std": "0.5"})}
+    cases, lanes = DIFFICULTY_CASES, DIFFICULTY_LANES
     grid = [column for _ in range(2) for column in st.columns(2)]
     for column, (label, (optimizer, settings)) in zip(grid, lanes.items(), strict=True):
         column.caption(label)

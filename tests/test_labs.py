@@ -149,3 +149,33 @@ def test_only_the_lstm_learns_the_first_element_of_long_sequences():
     assert short["tanh"]["test_acc"] > 0.9 and short["lstm"]["test_acc"] > 0.9
     long = sequence_training(length=20, epochs=20)
     assert long["lstm"]["test_acc"] > 0.9 and long["tanh"]["test_acc"] < 0.7
+
+
+def _difficulty_paths(case):
+    from optviz.presets import DIFFICULTY_CASES, DIFFICULTY_LANES
+    from optviz.runs import lane_from_settings, run_lane
+    from optviz.surfaces import surface
+
+    name, start, steps = DIFFICULTY_CASES[case]
+    return surface(name), {label: run_lane(surface(name), lane_from_settings(optimizer, settings), start, steps)
+                           for label, (optimizer, settings) in DIFFICULTY_LANES.items()}
+
+
+def test_the_saddle_caption_holds():
+    _, paths = _difficulty_paths("saddle")
+    near = {label: int((np.linalg.norm(path.positions, axis=1) < 0.5).sum()) for label, path in paths.items()}
+    assert near["SGD"] > 3 * max(near["Momentum"], near["SGD + noise"]) and near["Adam"] == 0
+    assert 60 <= near["SGD"] <= 90 and 10 <= near["Momentum"] <= 30
+
+
+def test_the_plateau_and_local_minima_captions_hold():
+    surface, paths = _difficulty_paths("plateau")
+    travel = {label: float(np.linalg.norm(path.positions[-1] - path.positions[0])) for label, path in paths.items()}
+    assert travel["SGD"] < 0.01 and travel["Momentum"] < 0.01 and paths["Adam"].loss[-1] < 1e-6
+    surface, paths = _difficulty_paths("local_minima")
+    minima = np.array(surface.minima)
+    values = surface.value_and_grad(minima.T.copy())[0]
+    deepest = minima[np.argmin(values)]
+    for label, path in paths.items():
+        at_deepest = np.linalg.norm(path.positions[-1] - deepest) < 0.05
+        assert at_deepest == (label == "Momentum"), label
