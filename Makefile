@@ -8,7 +8,7 @@ RUN_STAMP := $(VENV)/.run-installed
 DEV_STAMP := $(VENV)/.dev-installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint bench browser-deps clean
+.PHONY: run test lint bench browser-deps screenshots clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ lint: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(PY) bench/engine.py
 	$(PY) bench/sweeps.py
+
+# The README's screenshots: the browser tests drive the real app and save what they see under docs/screenshots.
+screenshots: $(DEV_STAMP) browser-deps
+	OPTVIZ_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/test_browser.py
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

@@ -26,7 +26,8 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = ROOT / "build" / "screenshots"
+# `make screenshots` points this at docs/screenshots: the README's pictures come from these tests, from the real app
+SCREENSHOTS = Path(os.environ.get("OPTVIZ_SCREENSHOTS", ROOT / "build" / "screenshots"))
 
 
 def free_port() -> int:

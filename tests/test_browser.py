@@ -110,6 +110,10 @@ def test_landscape_grid_change_redraws_the_heatmap(page: Page, app_url, screensh
     page.wait_for_function(FIRST_HEATMAP, timeout=TIMEOUT)
     wait_for_app(page)
     before = page.evaluate(FIRST_HEATMAP)
+    heatmap = page.locator('[data-testid="stPlotlyChart"]').first
+    heatmap.scroll_into_view_if_needed()
+    page.mouse.wheel(0, 250)  # the map and the controls just above it
+    page.wait_for_timeout(300)
     page.screenshot(path=screenshot_dir / "landscape-en.png", full_page=False)
     points = page.locator('[data-testid="stNumberInput"]').filter(has_text="points").first.locator("input")
     points.fill("40")
@@ -131,6 +135,8 @@ def test_networks_train_two_lanes(page: Page, app_url, screenshot_dir):
     expect(page.get_by_text("Decision boundaries")).to_be_visible(timeout=TIMEOUT)
     wait_for_app(page)
     assert_no_exception(page)
+    charts.first.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
     page.screenshot(path=screenshot_dir / "networks-en.png", full_page=False)
 
 
