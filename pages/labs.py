@@ -89,6 +89,28 @@ def regularization_cached(epochs: int):
     return regularization(epochs)
 
 
+def formula_grid(lanes: dict) -> None:
+    """Each lane's own engine formula with its live values, two per row, under its label."""
+    grid = [column for _ in range((len(lanes) + 1) // 2) for column in st.columns(2)]
+    for column, (label, lane) in zip(grid, lanes.items(), strict=False):
+        column.caption(label)
+        column.latex(lane.pipeline().latex(live=True))
+
+
+def race(name: str, start: tuple[float, float], steps: int, lanes: dict, key: str) -> None:
+    """The lanes' paths from one start over the surface's contour."""
+    surface = get_surface(name)
+    paths = []
+    for index, (label, lane) in enumerate(lanes.items()):
+        trajectory = run_cached(name, lane, start, steps)
+        shown = subsample(finite_rows(trajectory))
+        paths.append({"label": label, "colour": lane_colour(index), "xy": trajectory.positions[shown],
+                      "loss": trajectory.loss[shown], "steps": shown})
+    st.plotly_chart(overlay_figure(contour_grid(name, 100), paths, surface.minima, start, surface.view, {
+        "title": surface.label(lang), "colorbar": t("pg.colorbar"), "minimum": t("pg.minimum"),
+        "start": t("pg.start")}), width="stretch", key=key)
+
+
 st.title(t("lab.title"))
 st.markdown(t("lab.intro"))
 TAB_KEYS = ("lab.vanishing", "lab.init", "lab.overfitting", "lab.schedules", "lab.losses", "lab.difficulties",
@@ -218,24 +240,13 @@ with tabs[4]:
 with tabs[5]:
     if tabs[5].open:
         st.markdown(t("lab.difficulties_text"))
-        cases, lanes = DIFFICULTY_CASES, DIFFICULTY_LANES
-        grid = [column for _ in range(2) for column in st.columns(2)]
-        for column, (label, (optimizer, settings)) in zip(grid, lanes.items(), strict=True):
-            column.caption(label)
-            column.latex(lane_from_settings(optimizer, settings).pipeline().latex(live=True))
-        for case, (name, start, case_steps) in cases.items():
+        lanes = {label: lane_from_settings(optimizer, settings)
+                 for label, (optimizer, settings) in DIFFICULTY_LANES.items()}
+        formula_grid(lanes)
+        for case, (name, start, case_steps) in DIFFICULTY_CASES.items():
             st.subheader(t(f"lab.case.{case}"))
             st.caption(t(f"lab.case.{case}_text"))
-            surface = get_surface(name)
-            paths = []
-            for index, (label, (optimizer, settings)) in enumerate(lanes.items()):
-                trajectory = run_cached(name, lane_from_settings(optimizer, settings), start, case_steps)
-                shown = subsample(finite_rows(trajectory))
-                paths.append({"label": label, "colour": lane_colour(index), "xy": trajectory.positions[shown],
-                              "loss": trajectory.loss[shown], "steps": shown})
-            st.plotly_chart(overlay_figure(contour_grid(name, 100), paths, surface.minima, start, surface.view, {
-                "title": surface.label(lang), "colorbar": t("pg.colorbar"), "minimum": t("pg.minimum"),
-                "start": t("pg.start")}), width="stretch", key=f"lab_{case}")
+            race(name, start, case_steps, lanes, f"lab_{case}")
 
 with tabs[6]:
     if tabs[6].open:
@@ -263,21 +274,10 @@ with tabs[7]:
                       "value": {"clip_value.clip_value": "1"}}
         st.subheader(t("lab.clip.cliff"))
         st.caption(t("lab.clip.cliff_text"))
-        grid = [column for _ in range(2) for column in st.columns(2)]
-        for column, (name, settings) in zip(grid, clip_lanes.items(), strict=True):
-            column.caption(t(f"lab.clip.{name}"))
-            column.latex(lane_from_settings("sgd", {"lr": "1", **settings}).pipeline().latex(live=True))
-        cliff, cliff_start = get_surface("cliff"), (-3.0, 1.5)
-        paths = []
-        for index, (name, settings) in enumerate(clip_lanes.items()):
-            trajectory = run_cached("cliff", lane_from_settings("sgd", {"lr": "1", **settings}), cliff_start, 200)
-            shown = subsample(finite_rows(trajectory))
-            paths.append({"label": t(f"lab.clip.{name}"), "colour": lane_colour(index),
-                          "xy": trajectory.positions[shown],
-                          "loss": trajectory.loss[shown], "steps": shown})
-        st.plotly_chart(overlay_figure(contour_grid("cliff", 100), paths, cliff.minima, cliff_start, cliff.view, {
-            "title": cliff.label(lang), "colorbar": t("pg.colorbar"), "minimum": t("pg.minimum"),
-            "start": t("pg.start")}), width="stretch", key="lab_cliff")
+        cliff_lanes = {t(f"lab.clip.{name}"): lane_from_settings("sgd", {"lr": "1", **settings})
+                       for name, settings in clip_lanes.items()}
+        formula_grid(cliff_lanes)
+        race("cliff", (-3.0, 1.5), 200, cliff_lanes, "lab_cliff")
         st.subheader(t("lab.clip.rnn"))
         st.caption(t("lab.clip.rnn_text"))
         columns = st.columns(2)
