@@ -43,6 +43,7 @@ lint: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(PY) bench/engine.py
 	$(PY) bench/sweeps.py
+	$(PY) bench/landscape_nets.py
 
 # The README's screenshots: the browser tests drive the real app and save what they see under docs/screenshots.
 screenshots: $(DEV_STAMP) browser-deps

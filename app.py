@@ -15,6 +15,7 @@ navigation = st.navigation(
         st.Page("pages/playground.py", title=t("nav.playground"), icon=":material/scatter_plot:"),
         st.Page("pages/landscape.py", title=t("nav.landscape"), icon=":material/grid_on:"),
         st.Page("pages/networks.py", title=t("nav.networks"), icon=":material/hub:"),
+        st.Page("pages/network_landscape.py", title=t("nav.network_landscape"), icon=":material/landscape:"),
         st.Page("pages/labs.py", title=t("nav.labs"), icon=":material/science:"),
     ]
 )

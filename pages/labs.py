@@ -5,7 +5,6 @@ import streamlit as st
 
 from optviz.engine import SCHEDULES
 from optviz.engine.registry import schedule_curve, schedule_latex
-from optviz.i18n import text
 from optviz.nets.labs import REGULARIZATION, margin_losses, regularizer_lane
 from optviz.plots import labs as figures
 from optviz.plots.networks import curves_side_by_side
@@ -19,6 +18,7 @@ from optviz.ui import language, t
 from optviz.ui.compute import contour_grid, get_surface, run_cached
 from optviz.ui.navigation import ensure_navigation
 from optviz.ui.tables import table
+from optviz.ui.tabs import lazy_tabs
 
 ensure_navigation()
 lang = language()
@@ -115,13 +115,8 @@ st.title(t("lab.title"))
 st.markdown(t("lab.intro"))
 TAB_KEYS = ("lab.vanishing", "lab.init", "lab.overfitting", "lab.schedules", "lab.losses", "lab.difficulties",
             "lab.normalization", "lab.clipping", "lab.rnn")
-opened = st.session_state.get("lab_tab")
-for other in ("en", "zh"):  # the open tab is remembered by its title: carry it over a language switch
-    titles = [text(key, other) for key in TAB_KEYS]
-    if other != lang and opened in titles:
-        st.session_state["lab_tab"] = t(TAB_KEYS[titles.index(opened)])
 # Lazy tabs: only the open one runs its computations (the first open of the page no longer computes all nine).
-tabs = st.tabs([t(key) for key in TAB_KEYS], key="lab_tab", on_change="rerun")
+tabs = lazy_tabs(TAB_KEYS, "lab_tab")
 
 with tabs[0]:
     if tabs[0].open:

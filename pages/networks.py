@@ -3,13 +3,12 @@
 import numpy as np
 import streamlit as st
 
-from optviz.engine import CONVENTIONS, OPTIMIZERS
+from optviz.engine import OPTIMIZERS
 from optviz.plots import networks as figures
 from optviz.plots.style import lane_colour
 from optviz.report import format_number
 from optviz.ui import language, t
 from optviz.ui import networks as nt
-from optviz.ui import playground as pg
 from optviz.ui.navigation import ensure_navigation
 from optviz.ui.tables import table
 
@@ -23,26 +22,7 @@ if not setup.features:
     st.error(t("nt.no_features"), icon=":material/error:")
     st.stop()
 
-if nt.key("lanes") not in st.session_state:
-    st.session_state[nt.key("lanes")] = [0, 1]
-    st.session_state[nt.key("next_id")] = 2
-    st.session_state[pg.lane_key(0, "optimizer", nt.PREFIX)] = "sgd"
-    st.session_state[pg.lane_key(1, "optimizer", nt.PREFIX)] = "adam"
-convention = st.segmented_control(t("home.convention_label"), CONVENTIONS, default="pytorch", required=True,
-                                  key=nt.key("convention"), format_func=lambda name: t(f"convention.{name}"))
-lane_ids = st.session_state[nt.key("lanes")]
-lane_columns = st.columns(min(3, len(lane_ids)))
-lanes, containers = [], []
-for index, lane_id in enumerate(lane_ids):
-    container = lane_columns[index % len(lane_columns)].container(border=True)
-    containers.append(container)
-    with container:
-        lane, error = pg.lane_ui(lane_id, index, lane_colour(index), convention, nt.PREFIX, nt.NETWORK_LR)
-        if error:
-            st.error(error)
-    lanes.append(lane)
-st.button(t("pg.add_lane"), on_click=pg.add_lane, args=(nt.PREFIX, nt.NETWORK_LR),
-          disabled=len(lane_ids) >= pg.MAX_LANES, icon=":material/add:")
+lanes, containers = nt.lanes_ui(nt.PREFIX, ("sgd", "adam"))
 check = st.toggle(t("nt.check_torch"), key=nt.key("check"), help=t("nt.check_torch_help"))
 
 active = [(index, lane) for index, lane in enumerate(lanes) if lane is not None]
@@ -55,23 +35,10 @@ if missing and not train_now:
     st.info(t("nt.press_train"), icon=":material/info:")
 
 if train_now and missing:
-    from optviz.nets.data import digits_split, split  # torch is imported only when something is trained
-    from optviz.nets.models import CNNSpec, MLPSpec, build
-    from optviz.nets.train import TrainConfig, train
+    from optviz.nets.train import train  # torch is imported only when something is trained
 
     try:
-        if setup.dataset == "digits":
-            data = digits_split(setup.seed, setup.validation, setup.test, setup.size)
-        else:
-            data = split(setup.dataset, setup.size, setup.noise, setup.seed, setup.validation, setup.test,
-                         setup.features, setup.standardize)
-        if setup.cnn:
-            spec = CNNSpec(10, setup.channels, setup.residual, setup.init)
-        else:
-            spec = MLPSpec(data.x_train.shape[1], data.classes if data.task == "classification" else 1,
-                           setup.hidden, setup.activation, setup.init, setup.norm, setup.dropout, setup.residual)
-        initial = build(spec, setup.seed)
-        config = TrainConfig(setup.epochs, setup.batch_size, setup.loss, setup.patience, True, setup.seed)
+        data, spec, initial, config = nt.prepare(setup)
     except ValueError as error:
         st.error(str(error), icon=":material/error:")
         st.stop()

@@ -140,6 +140,23 @@ def test_networks_train_two_lanes(page: Page, app_url, screenshot_dir):
     page.screenshot(path=screenshot_dir / "networks-en.png", full_page=False)
 
 
+def test_network_landscape_trains_and_draws_the_pca_plane(page: Page, app_url, screenshot_dir):
+    page.goto(f"{app_url}/network_landscape")
+    expect(page.get_by_role("heading", name="The loss landscape of a network")).to_be_visible(timeout=TIMEOUT)
+    wait_for_app(page)
+    page.get_by_role("button", name="Train and record the paths").click()
+    charts = page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot')
+    expect(charts).to_have_count(1, timeout=120_000)
+    page.get_by_role("tab", name="Paths on the PCA plane").click()
+    expect(page.get_by_text("The optimizers' paths on their PCA plane")).to_be_visible(timeout=60_000)
+    expect(charts.first.locator(".scatterlayer .trace")).to_have_count(7, timeout=TIMEOUT)  # 3 paths, 3 ends, start
+    wait_for_app(page)
+    assert_no_exception(page)
+    charts.first.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    page.screenshot(path=screenshot_dir / "network-landscape-en.png", full_page=False)
+
+
 def test_labs_page_draws(page: Page, app_url, screenshot_dir):
     page.goto(f"{app_url}/labs")
     expect(page.get_by_role("heading", name="Training-tricks labs")).to_be_visible(timeout=TIMEOUT)

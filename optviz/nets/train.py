@@ -21,6 +21,7 @@ from optviz.engine import OPTIMIZERS
 from optviz.runs import Lane
 
 from .data import Split
+from .geometry import parameter_vector
 from .models import MLP, MLPSpec, build
 
 LOSSES = ("cross_entropy", "mse", "hinge")
@@ -70,6 +71,7 @@ class History:
     test_acc: float = float("nan")
     model: MLP | None = None
     snapshots: list[tuple[int, np.ndarray]] = field(default_factory=list)  # (epoch, prediction at snapshot inputs)
+    trajectory: list[np.ndarray] = field(default_factory=list)  # the flat float64 parameters after every epoch
 
 
 def flat_views(model: nn.Module) -> tuple[np.ndarray, np.ndarray]:
@@ -154,13 +156,14 @@ def _evaluate(model: MLP, loss: Callable, inputs: torch.Tensor, targets: torch.T
 
 def train(data: Split, spec: MLPSpec, lane: Lane, config: TrainConfig, engine: str = "optviz",
           initial: MLP | None = None, on_epoch: Callable[[int, History], bool] | None = None,
-          snapshot_inputs: np.ndarray | None = None, snapshots: int = 20) -> History:
+          snapshot_inputs: np.ndarray | None = None, snapshots: int = 20, trajectory: bool = False) -> History:
     """Train one lane; `initial` (else a network built from config.seed) gives every lane the same start.
 
     `on_epoch(epoch, history)` is called after every epoch; returning False stops training (a stop button).
     A loss that becomes NaN or infinite marks the lane diverged at that epoch and ends its training.
     With `snapshot_inputs`, the network's prediction there (class-1 probability, or the output) is kept at
     about `snapshots` evenly spread epochs and at the last one: decision boundaries over the epochs.
+    With `trajectory`, the parameters (flat, float64) are kept before training and after every epoch.
     """
     config.check()
     if engine not in ENGINES:
@@ -198,6 +201,8 @@ def train(data: Split, spec: MLPSpec, lane: Lane, config: TrainConfig, engine: s
             getattr(history, f"{split_name}_loss").append(value)
             getattr(history, f"{split_name}_acc").append(accuracy)
         history.grad_norms.append(norms)
+        if trajectory:
+            history.trajectory.append(parameter_vector(model))
 
     grid = None if snapshot_inputs is None else torch.as_tensor(snapshot_inputs, dtype=dtype)
     every = max(1, config.epochs // max(snapshots, 1))

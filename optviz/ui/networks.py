@@ -54,8 +54,12 @@ class Setup:
     channels: int = 8
 
 
-def setup_ui() -> Setup:
-    """Data, model and training widgets, in three columns."""
+def setup_ui(prefix: str = PREFIX, epochs: int = 60) -> Setup:
+    """Data, model and training widgets, in three columns; `prefix` keeps different pages' widgets apart."""
+
+    def key(name: str) -> str:
+        return prefix + name
+
     data_column, model_column, training_column = st.columns(3)
     with data_column:
         st.markdown(f"**{t('nt.data')}**")
@@ -90,7 +94,7 @@ def setup_ui() -> Setup:
         losses = ("cross_entropy",) if digits else ("cross_entropy", "mse", "hinge")
         loss = "mse" if regression else st.selectbox(t("nt.loss"), losses, key=key("loss"),
                                                      format_func=lambda n: t(f"nt.loss.{n}"))
-        epochs = st.slider(t("nt.epochs"), 1, 500, 60, key=key("epochs"))
+        epochs = st.slider(t("nt.epochs"), 1, 500, epochs, key=key("epochs"))
         batch_size = st.select_slider(t("nt.batch"), (0, 1, 8, 16, 32, 64, 128, 256), value=32, key=key("batch"),
                                       format_func=lambda size: t("nt.full_batch") if size == 0 else str(size))
         patience = st.slider(t("nt.patience"), 0, 50, 0, key=key("patience"), help=t("nt.patience_help"))
@@ -98,6 +102,60 @@ def setup_ui() -> Setup:
     return Setup(dataset, int(size), float(noise), float(validation), float(test), tuple(features), bool(standardize),
                  (int(width),) * int(layers), activation, init, norm, float(dropout), bool(residual), loss,
                  int(epochs), int(batch_size), int(patience), seed, bool(cnn), channels)
+
+
+def prepare(setup: Setup):
+    """The data split, the network's spec, the shared initial network and the training config of `setup`.
+
+    Imports torch (only pages that train call this). ValueError names a setting out of range."""
+    from optviz.nets.data import digits_split, split
+    from optviz.nets.models import CNNSpec, MLPSpec, build
+    from optviz.nets.train import TrainConfig
+
+    if setup.dataset == "digits":
+        data = digits_split(setup.seed, setup.validation, setup.test, setup.size)
+    else:
+        data = split(setup.dataset, setup.size, setup.noise, setup.seed, setup.validation, setup.test,
+                     setup.features, setup.standardize)
+    if setup.cnn:
+        spec = CNNSpec(10, setup.channels, setup.residual, setup.init)
+    else:
+        spec = MLPSpec(data.x_train.shape[1], data.classes if data.task == "classification" else 1,
+                       setup.hidden, setup.activation, setup.init, setup.norm, setup.dropout, setup.residual)
+    initial = build(spec, setup.seed)
+    config = TrainConfig(setup.epochs, setup.batch_size, setup.loss, setup.patience, True, setup.seed)
+    return data, spec, initial, config
+
+
+def lanes_ui(prefix: str, optimizers: tuple[str, ...]) -> tuple[list[Lane | None], list]:
+    """The convention switch and the lanes (first visit: one lane per name in `optimizers`), three per row, and
+    "Add a lane"; returns each lane (None where its settings are refused) and its container (for its formula)."""
+    from optviz.engine import CONVENTIONS
+    from optviz.plots.style import lane_colour
+
+    from . import playground as pg
+
+    if prefix + "lanes" not in st.session_state:
+        st.session_state[prefix + "lanes"] = list(range(len(optimizers)))
+        st.session_state[prefix + "next_id"] = len(optimizers)
+        for lane_id, name in enumerate(optimizers):
+            st.session_state[pg.lane_key(lane_id, "optimizer", prefix)] = name
+    convention = st.segmented_control(t("home.convention_label"), CONVENTIONS, default="pytorch", required=True,
+                                      key=prefix + "convention", format_func=lambda name: t(f"convention.{name}"))
+    lane_ids = st.session_state[prefix + "lanes"]
+    lane_columns = st.columns(min(3, len(lane_ids)))
+    lanes, containers = [], []
+    for index, lane_id in enumerate(lane_ids):
+        container = lane_columns[index % len(lane_columns)].container(border=True)
+        containers.append(container)
+        with container:
+            lane, error = pg.lane_ui(lane_id, index, lane_colour(index), convention, prefix, NETWORK_LR)
+            if error:
+                st.error(error)
+        lanes.append(lane)
+    st.button(t("pg.add_lane"), on_click=pg.add_lane, args=(prefix, NETWORK_LR),
+              disabled=len(lane_ids) >= pg.MAX_LANES, icon=":material/add:", key=prefix + "add_lane")
+    return lanes, containers
 
 
 def store() -> OrderedDict:

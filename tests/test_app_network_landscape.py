@@ -1,0 +1,83 @@
+"""The network-landscape page under AppTest: train three optimizers, then each lazy tab and the batch study."""
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "network_landscape.py")
+TABS = ("Start → end", "Random 2D slice", "Paths on the PCA plane", "Sharpness")
+
+
+def start(state=None):
+    app = AppTest.from_file(PAGE, default_timeout=180)
+    for name, value in {"nl_epochs": 15, "nl_size": 200, **(state or {})}.items():
+        app.session_state[name] = value
+    return app.run()
+
+
+def press(app, label):
+    next(button for button in app.button if button.label == label).click().run()
+    return app
+
+
+def open_tab(app, index):
+    app.session_state["nl_tab"] = TABS[index]
+    return app.run()
+
+
+def test_nothing_is_computed_until_asked():
+    app = start()
+    assert not app.exception
+    assert "Train and record the paths" in app.info[0].value
+    assert not app.get("plotly_chart")
+
+
+def test_every_view_draws_after_training():
+    app = press(start(), "Train and record the paths")
+    assert not app.exception and not app.error and not app.warning
+    assert len(app.get("plotly_chart")) == 1  # the line from start to end
+    assert len(app.latex) == 3 + 1  # the three lanes' update rules and the line's formula
+    assert "114 parameters" in app.caption[0].value
+    app = open_tab(app, 1)
+    assert not app.exception and len(app.get("plotly_chart")) == 1
+    assert "Loss at θ*" in app.caption[-1].value
+    app = open_tab(app, 2)
+    assert not app.exception and len(app.get("plotly_chart")) == 1
+    explained = app.caption[-1].value
+    assert "The plane explains" in explained
+    assert float(explained.split("explains ")[1].split("%")[0]) > 50
+    app = open_tab(app, 3)
+    assert not app.exception and len(app.get("plotly_chart")) == 1
+    sharpness = next(element.value for element in app.markdown if element.value.startswith("| "))
+    assert sharpness.count("\n") == 4 and "1. SGD" in sharpness and "3. Adam" in sharpness
+    app = press(app, "Train and measure")
+    assert not app.exception and len(app.get("plotly_chart")) == 2
+    batches = [element.value for element in app.markdown if element.value.startswith("| ")][-1]
+    assert "full batch" in batches and batches.count("\n") == 5
+    app.run()  # the results come from the session's store: nothing asks to train again
+    assert not app.info and len(app.get("plotly_chart")) == 2
+
+
+def test_a_diverging_optimizer_is_reported_and_left_out():
+    app = press(start({"nl_dataset": "plane", "nl_0_hp_lr": 10.0}), "Train and record the paths")
+    assert not app.exception
+    assert "diverged at epoch" in app.error[0].value
+    assert len(app.get("plotly_chart")) == 1
+    app = open_tab(app, 2)
+    assert not app.exception and len(app.get("plotly_chart")) == 1
+
+
+def test_when_every_optimizer_diverges_the_page_says_what_to_do():
+    state = {"nl_dataset": "plane", "nl_lanes": [0], "nl_0_optimizer": "sgd", "nl_0_hp_lr": 10.0}
+    app = press(start(state), "Train and record the paths")
+    assert not app.exception
+    assert "lower a learning rate" in app.warning[0].value
+    assert not app.get("plotly_chart")
+
+
+def test_chinese():
+    # AppTest cannot click through select boxes whose options are translated, so this one only renders
+    app = start({"lang": "zh"})
+    assert not app.exception
+    assert app.title[0].value == "神经网络的损失地形"
+    assert "训练并记录路径" in app.info[0].value
