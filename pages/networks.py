@@ -132,6 +132,10 @@ chosen_result = next(result for index, _, result in finished if index == chosen)
 st.plotly_chart(figures.grad_norms_figure(chosen_result["grad_norms"][1:], {
     "title": t("nt.gradients"), "epoch": t("nt.epoch"), "layer": t("nt.layer")}), width="stretch")
 
+if st.button(t("nt.to_landscape"), icon=":material/landscape:", help=t("nt.to_landscape_help")):
+    nt.copy_settings(nt.PREFIX, "nl_")
+    st.switch_page("pages/network_landscape.py")
+
 for index, lane, _ in finished:
     with containers[index]:
         st.latex(lane.pipeline().latex(live=True))

@@ -139,6 +139,14 @@ def test_networks_train_two_lanes(page: Page, app_url, screenshot_dir):
     page.wait_for_timeout(300)
     page.screenshot(path=screenshot_dir / "networks-en.png", full_page=False)
 
+    # the same configuration opens on the network-landscape page: its two lanes, not that page's default three
+    page.get_by_role("button", name="Look at the loss landscape of this configuration").click()
+    expect(page.get_by_role("heading", name="The loss landscape of a network")).to_be_visible(timeout=TIMEOUT)
+    wait_for_app(page)
+    expect(page.get_by_text("Lane 2", exact=True)).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text("Lane 3", exact=True)).to_have_count(0)
+    assert_no_exception(page)
+
 
 def test_network_landscape_trains_and_draws_the_pca_plane(page: Page, app_url, screenshot_dir):
     page.goto(f"{app_url}/network_landscape")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -156,6 +157,26 @@ def lanes_ui(prefix: str, optimizers: tuple[str, ...]) -> tuple[list[Lane | None
     st.button(t("pg.add_lane"), on_click=pg.add_lane, args=(prefix, NETWORK_LR),
               disabled=len(lane_ids) >= pg.MAX_LANES, icon=":material/add:", key=prefix + "add_lane")
     return lanes, containers
+
+
+SETUP_KEYS = ("dataset", "size", "noise", "validation", "test", "features", "standardize", "cnn", "channels", "layers",
+              "width", "activation", "init", "norm", "dropout", "residual", "loss", "epochs", "batch", "patience",
+              "seed", "convention", "lanes", "next_id")
+
+
+def copy_settings(source: str, target: str) -> None:
+    """Give the widgets under prefix `target` the values of those under `source`: data, model, training and every
+    lane (another page opens with the same configuration). Buttons are not copied (they hold no value)."""
+    state = st.session_state
+    for name in [name for name in state if re.match(re.escape(target) + r"\d+_", name)]:
+        del state[name]  # the target's old lanes
+    for name in list(state):
+        if not name.startswith(source):
+            continue
+        rest = name[len(source):]
+        if rest in SETUP_KEYS or (re.match(r"\d+_", rest) and not rest.endswith("_remove")):
+            value = state[name]
+            state[target + rest] = list(value) if isinstance(value, list) else value
 
 
 def store() -> OrderedDict:
