@@ -46,7 +46,7 @@ convention = st.segmented_control(
     format_func=lambda name: t(f"convention.{name}"),
     default="pytorch",
     required=True,
-    key="home_convention",
+    key="home_convention", persist_state="session",
 )
 
 optimizer_tab, trick_tab, schedule_tab = st.tabs(

@@ -126,14 +126,16 @@ with tabs[0]:
                  r"\qquad \text{" + t("nt.residual") + r"}:\; h_l = h_{l-1} + F(h_{l-1}) \;\Rightarrow\; "
                  r"\frac{\partial h_l}{\partial h_{l-1}} = I + \frac{\partial F}{\partial h_{l-1}}")
         columns = st.columns(6)
-        depth = columns[0].slider(t("lab.depth"), 2, 30, 20, key="lab_depth")
-        activation = columns[1].selectbox(t("nt.activation"), ("sigmoid", "tanh", "relu"), key="lab_activation")
+        depth = columns[0].slider(t("lab.depth"), 2, 30, 20, key="lab_depth", persist_state="session")
+        activation = columns[1].selectbox(t("nt.activation"), ("sigmoid", "tanh", "relu"), key="lab_activation",
+                                          persist_state="session")
         init = columns[2].selectbox(t("nt.init"), ("xavier", "he", "lecun", "normal", "uniform"), key="lab_init",
+                                    persist_state="session",
                                     format_func=lambda name: t(f"nt.init.{name}"))
-        norm = columns[3].selectbox(t("nt.norm"), ("none", "batch"), key="lab_norm",
+        norm = columns[3].selectbox(t("nt.norm"), ("none", "batch"), key="lab_norm", persist_state="session",
                                     format_func=lambda name: t(f"nt.norm.{name}"))
-        residual = columns[4].toggle(t("nt.residual"), key="lab_residual")
-        steps = columns[5].slider(t("lab.steps"), 5, 100, 30, key="lab_steps")
+        residual = columns[4].toggle(t("nt.residual"), key="lab_residual", persist_state="session")
+        steps = columns[5].slider(t("lab.steps"), 5, 100, 30, key="lab_steps", persist_state="session")
         with st.spinner(t("lab.computing")):
             result = flow(depth, 16, activation, init, norm, residual, steps)
         st.plotly_chart(figures.layer_heatmaps_figure(result.grad_norm, result.activation_std, {
@@ -147,11 +149,13 @@ with tabs[1]:
         st.markdown(t("lab.init_text"))
         columns = st.columns(4)
         init_scheme = columns[0].selectbox(t("nt.init"), ("normal", "lecun", "xavier", "he", "uniform"),
-                                           key="lab_init_scheme", format_func=lambda name: t(f"nt.init.{name}"))
+                                           key="lab_init_scheme",
+                                           persist_state="session", format_func=lambda name: t(f"nt.init.{name}"))
         init_activation = columns[1].selectbox(t("nt.activation"), ("linear", "tanh", "relu", "sigmoid"),
-                                               key="lab_init_activation")
-        init_width = columns[2].select_slider(t("nt.width"), (16, 64, 256), value=256, key="lab_init_width")
-        init_depth = columns[3].slider(t("nt.layers"), 1, 9, 6, key="lab_init_depth")
+                                               key="lab_init_activation", persist_state="session")
+        init_width = columns[2].select_slider(t("nt.width"), (16, 64, 256), value=256, key="lab_init_width",
+                                              persist_state="session")
+        init_depth = columns[3].slider(t("nt.layers"), 1, 9, 6, key="lab_init_depth", persist_state="session")
         variance = {"normal": ("1", 1.0), "lecun": ("1/n", 1 / init_width),
                     "xavier": (r"2/(n_{\mathrm{in}} + n_{\mathrm{out}})", 2 / (2 * init_width)),
                     "he": (r"2/n_{\mathrm{in}}", 2 / init_width), "uniform": (r"1/12", 1 / 12)}[init_scheme]
@@ -220,6 +224,7 @@ with tabs[4]:
                                               for index, (name, values) in enumerate(curves.items())], margin_labels),
                         width="stretch")
         dataset = st.selectbox(t("nt.dataset"), ("xor", "circle", "moons", "gauss"), key="lab_loss_dataset",
+                               persist_state="session",
                                format_func=lambda name: t(f"nt.set.{name}"))
         with st.spinner(t("lab.computing")):
             trained = loss_training(dataset, 40)
@@ -250,7 +255,8 @@ with tabs[6]:
                  + t("lab.norm.over") + r"}\;\begin{cases} (N, H, W) & \text{BatchNorm} \\ (C, H, W) & "
                  r"\text{LayerNorm} \\ (H, W) & \text{InstanceNorm} \\ (C/2, H, W) & \text{GroupNorm, } G = 2"
                  r"\end{cases}")
-        batch_size = st.select_slider(t("nt.batch"), (2, 4, 8, 32, 128), value=32, key="lab_norm_batch")
+        batch_size = st.select_slider(t("nt.batch"), (2, 4, 8, 32, 128), value=32, key="lab_norm_batch",
+                                      persist_state="session")
         with st.spinner(t("lab.computing")):
             normalized = normalization_cached(batch_size, 8)
         st.plotly_chart(figures.lines_figure([{"label": t(f"lab.norm.{name}"), "x": np.arange(len(result["val_acc"])),
@@ -277,8 +283,9 @@ with tabs[7]:
         st.caption(t("lab.clip.rnn_text"))
         columns = st.columns(2)
         gain = columns[0].select_slider(t("lab.clip.gain"), (1.0, 1.05, 1.1, 1.15, 1.2), value=1.15,
-                                        key="lab_clip_gain")
-        length = columns[1].select_slider(t("lab.clip.length"), (10, 20, 30, 40), value=30, key="lab_clip_length")
+                                        key="lab_clip_gain", persist_state="session")
+        length = columns[1].select_slider(t("lab.clip.length"), (10, 20, 30, 40), value=30, key="lab_clip_length",
+                                          persist_state="session")
         with st.spinner(t("lab.computing")):
             clipped = clipping_cached(gain, length)
         loss_figure = figures.lines_figure(
@@ -308,7 +315,8 @@ with tabs[8]:
              for index, (cell, values) in enumerate(reaching.items())],
             {"title": t("lab.rnn.gradient_title"), "x": t("lab.rnn.length"), "y": t("lab.rnn.gradient")}, log_y=True),
             width="stretch")
-        sequence_length = st.select_slider(t("lab.rnn.length"), (5, 10, 20, 50), value=20, key="lab_rnn_length")
+        sequence_length = st.select_slider(t("lab.rnn.length"), (5, 10, 20, 50), value=20, key="lab_rnn_length",
+                                           persist_state="session")
         with st.spinner(t("lab.computing")):
             trained = sequences_cached(sequence_length)
         st.plotly_chart(figures.lines_figure(

@@ -51,18 +51,21 @@ with sweep_tab:
     with columns[0]:
         optimizer = ls.optimizer_ui("optimizer", t("pg.optimizer"), "momentum")
     with columns[1]:
-        compare = st.toggle(t("ls.compare"), key=ls.key("compare"))
+        compare = st.toggle(t("ls.compare"), key=ls.key("compare"), persist_state="session")
         second = ls.optimizer_ui("second", t("ls.second_optimizer"), "adam") if compare else None
-    steps = int(columns[2].number_input(t("pg.steps"), min_value=1, max_value=2000, value=300, key=ls.key("steps")))
+    steps = int(columns[2].number_input(t("pg.steps"), min_value=1, max_value=2000, value=300, key=ls.key("steps"),
+                                        persist_state="session"))
     convention = columns[3].segmented_control(t("home.convention_label"), CONVENTIONS, default="pytorch",
-                                              required=True, key=ls.key("convention"),
+                                              required=True, key=ls.key("convention"), persist_state="session",
                                               format_func=lambda name: t(f"convention.{name}"))
     x_axis = ls.axis_ui("x", optimizer, allow_none=False)
     y_axis = ls.axis_ui("y", optimizer, allow_none=True)
     start_columns = st.columns(2)
     start = (float(start_columns[0].number_input(t("pg.start_x"), value=surface.starts[0][0], key=ls.key("x0"),
+                                                 persist_state="session",
                                                  format="%.4g")),
              float(start_columns[1].number_input(t("pg.start_y"), value=surface.starts[0][1], key=ls.key("y0"),
+                                                 persist_state="session",
                                                  format="%.4g")))
     problem = ls.check_axis(x_axis) or ls.check_axis(y_axis)
     if y_axis is not None and y_axis[0] == x_axis[0]:
@@ -76,7 +79,8 @@ with sweep_tab:
         lanes.append(ls.fixed_settings_ui(second, swept, convention, "second"))
 
     metric = st.segmented_control(t("ls.metric"), figures.METRICS, default="final_loss", required=True,
-                                  key=ls.key("metric"), format_func=lambda name: t(f"ls.metric.{name}"))
+                                  key=ls.key("metric"),
+                                  persist_state="session", format_func=lambda name: t(f"ls.metric.{name}"))
     runs = int(x_axis[3] * (y_axis[3] if y_axis else 1))
     labels = {"final_loss": t("ls.metric.final_loss"), "steps_to_tolerance": t("ls.metric.steps_to_tolerance"),
               "diverged": t("ls.metric.diverged"), "boundary": t("ls.boundary"), "optimal": t("ls.optimal"),
@@ -168,10 +172,12 @@ with basin_tab:
         st.stop()
     basin_surface = get_surface(basin_surface_name)
     columns = st.columns(3)
-    resolution = int(columns[0].slider(t("ls.resolution"), 20, ls.MAX_BASIN_GRID, 80, step=10, key=ls.key("b_res")))
-    basin_steps = int(columns[1].number_input(t("pg.steps"), 10, 3000, 500, key=ls.key("b_steps")))
+    resolution = int(columns[0].slider(t("ls.resolution"), 20, ls.MAX_BASIN_GRID, 80, step=10, key=ls.key("b_res"),
+                                       persist_state="session"))
+    basin_steps = int(columns[1].number_input(t("pg.steps"), 10, 3000, 500, key=ls.key("b_steps"),
+                                              persist_state="session"))
     chosen = columns[2].multiselect(t("ls.basin_optimizers"), list(OPTIMIZERS), default=["sgd", "momentum", "adam"],
-                                    max_selections=4, key=ls.key("b_optimizers"),
+                                    max_selections=4, key=ls.key("b_optimizers"), persist_state="session",
                                     format_func=lambda name: OPTIMIZERS[name].label(lang))
     basin_lanes = []
     lr_columns = st.columns(max(1, len(chosen)))

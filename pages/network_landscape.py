@@ -134,7 +134,8 @@ tabs = lazy_tabs(("nl.tab_line", "nl.tab_slice", "nl.tab_pca", "nl.tab_sharpness
 with tabs[0]:
     if tabs[0].open:
         st.markdown(t("nl.line_text"))
-        low, high = st.slider(t("nl.alpha_range"), -1.0, 2.0, (-0.25, 1.25), step=0.05, key=PREFIX + "alpha")
+        low, high = st.slider(t("nl.alpha_range"), -1.0, 2.0, (-0.25, 1.25), step=0.05, key=PREFIX + "alpha",
+                              persist_state="session")
         st.latex(r"\theta(\alpha) = (1-\alpha)\,\theta_0 + \alpha\,\theta^{*},\qquad \alpha \in ["
                  + f"{low:g}, {high:g}" + r"]\qquad L\bigl(\theta(\alpha)\bigr)")
         alphas = np.linspace(low, high, 81)
@@ -160,11 +161,14 @@ with tabs[1]:
         st.markdown(t("nl.slice_text"))
         columns = st.columns(5)
         chosen = columns[0].selectbox(t("nl.centre"), list(usable), format_func=labels.__getitem__,
-                                      key=PREFIX + "slice_lane")
-        resolution = columns[1].select_slider(t("nl.resolution"), (21, 31, 41, 51, 61), 41, key=PREFIX + "slice_res")
-        span = columns[2].select_slider(t("nl.span"), (0.1, 0.25, 0.5, 1.0, 1.5, 2.0), 1.0, key=PREFIX + "span")
-        direction_seed = int(columns[3].number_input(t("nl.direction_seed"), 0, 10_000, 0, key=PREFIX + "dseed"))
-        three_d = columns[4].toggle(t("nl.three_d"), key=PREFIX + "three_d")
+                                      key=PREFIX + "slice_lane", persist_state="session")
+        resolution = columns[1].select_slider(t("nl.resolution"), (21, 31, 41, 51, 61), 41, key=PREFIX + "slice_res",
+                                              persist_state="session")
+        span = columns[2].select_slider(t("nl.span"), (0.1, 0.25, 0.5, 1.0, 1.5, 2.0), 1.0, key=PREFIX + "span",
+                                        persist_state="session")
+        direction_seed = int(columns[3].number_input(t("nl.direction_seed"), 0, 10_000, 0, key=PREFIX + "dseed",
+                                                     persist_state="session"))
+        three_d = columns[4].toggle(t("nl.three_d"), key=PREFIX + "three_d", persist_state="session")
         st.latex(r"f(\alpha,\beta) = L(\theta^{*} + \alpha\,\delta + \beta\,\eta),\quad "
                  r"\delta_{i,j} \leftarrow \frac{\delta_{i,j}}{\lVert\delta_{i,j}\rVert}\,\lVert\theta^{*}_{i,j}"
                  r"\rVert,\quad \alpha,\beta \in [" + f"-{span:g}, {span:g}" + r"]")
@@ -199,8 +203,10 @@ with tabs[2]:
     if tabs[2].open:
         st.markdown(t("nl.pca_text"))
         columns = st.columns(3)
-        resolution = columns[0].select_slider(t("nl.resolution"), (21, 31, 41, 51), 31, key=PREFIX + "pca_res")
-        margin = columns[1].select_slider(t("nl.margin"), (0.1, 0.25, 0.5, 1.0), 0.25, key=PREFIX + "pca_margin")
+        resolution = columns[0].select_slider(t("nl.resolution"), (21, 31, 41, 51), 31, key=PREFIX + "pca_res",
+                                              persist_state="session")
+        margin = columns[1].select_slider(t("nl.margin"), (0.1, 0.25, 0.5, 1.0), 0.25, key=PREFIX + "pca_margin",
+                                          persist_state="session")
         key = (experiment_key, "pca", tuple(usable), resolution, margin)
         if key not in views:
             from optviz.nets.geometry import pca_plane, plane_losses
@@ -274,10 +280,11 @@ with tabs[3]:
         st.markdown(t("nl.batch_text"))
         columns = st.columns([2, 3, 2, 2])
         batch_lane = columns[0].selectbox(t("nl.batch_lane"), list(usable), format_func=labels.__getitem__,
-                                          key=PREFIX + "batch_lane")
+                                          key=PREFIX + "batch_lane", persist_state="session")
         sizes = columns[1].multiselect(t("nt.batch"), BATCH_SIZES, default=[8, 32, 128, 0], key=PREFIX + "sizes",
+                                       persist_state="session",
                                        format_func=lambda size: t("nt.full_batch") if size == 0 else str(size))
-        budget = columns[2].radio(t("nl.budget"), ("steps", "epochs"), key=PREFIX + "budget",
+        budget = columns[2].radio(t("nl.budget"), ("steps", "epochs"), key=PREFIX + "budget", persist_state="session",
                                   format_func=lambda name: t(f"nl.budget_{name}"), help=t("nl.budget_help"))
         lane = lanes_by_index[batch_lane]
         ordered = tuple(sorted(sizes, key=lambda size: size or 10**9))

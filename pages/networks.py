@@ -23,7 +23,7 @@ if not setup.features:
     st.stop()
 
 lanes, containers = nt.lanes_ui(nt.PREFIX, ("sgd", "adam"))
-check = st.toggle(t("nt.check_torch"), key=nt.key("check"), help=t("nt.check_torch_help"))
+check = st.toggle(t("nt.check_torch"), key=nt.key("check"), persist_state="session", help=t("nt.check_torch_help"))
 
 active = [(index, lane) for index, lane in enumerate(lanes) if lane is not None]
 wanted = [(index, lane, engine) for index, lane in active
@@ -89,7 +89,7 @@ series = [{"label": labels[index], "colour": lane_colour(index), **{name: result
     "train_loss", "val_loss", "train_acc", "val_acc")}} for index, _, result in finished]
 curve_labels = {"title": t("nt.curves"), "loss": t("nt.loss_axis"), "accuracy": t("nt.accuracy"),
                 "train": t("nt.train_part"), "val": t("nt.val_part"), "epoch": t("nt.epoch")}
-if st.toggle(t("nt.side_by_side"), key=nt.key("side_by_side")):
+if st.toggle(t("nt.side_by_side"), key=nt.key("side_by_side"), persist_state="session"):
     st.plotly_chart(figures.curves_side_by_side(series, curve_labels), width="stretch")
 else:
     st.plotly_chart(figures.curves_figure(series, curve_labels, regression), width="stretch")
@@ -98,7 +98,7 @@ longest = max(len(result["snapshots"]) for _, _, result in finished)
 position = 0
 if longest:
     last = max(longest - 1, 0)
-    position = st.slider(t("nt.boundary_epoch"), 0, max(last, 1), last, key=nt.key("snapshot"),
+    position = st.slider(t("nt.boundary_epoch"), 0, max(last, 1), last, key=nt.key("snapshot"), persist_state="session",
                          help=t("nt.boundary_help")) if longest > 1 else 0
     panels = []
     for index, _, result in finished:
@@ -127,7 +127,7 @@ for index, lane, result in finished:
 table(rows)
 
 chosen = st.selectbox(t("nt.gradients_lane"), [index for index, _, _ in finished], format_func=labels.__getitem__,
-                      key=nt.key("gradients_lane"))
+                      key=nt.key("gradients_lane"), persist_state="session")
 chosen_result = next(result for index, _, result in finished if index == chosen)
 st.plotly_chart(figures.grad_norms_figure(chosen_result["grad_norms"][1:], {
     "title": t("nt.gradients"), "epoch": t("nt.epoch"), "layer": t("nt.layer")}), width="stretch")

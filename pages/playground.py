@@ -73,7 +73,7 @@ for index, _lane in active:
                   "loss": trajectory.loss[shown], "steps": shown})
 
 with chart_area:
-    view = st.segmented_control(t("pg.view"), pg.VIEWS, key=pg.key("view"), required=True,
+    view = st.segmented_control(t("pg.view"), pg.VIEWS, key=pg.key("view"), persist_state="session", required=True,
                                 format_func=lambda name: t(f"pg.view.{name}"))
     chart_labels = {"title": surface.label(lang), "colorbar": t("pg.colorbar"), "minimum": t("pg.minimum"),
                     "start": t("pg.start"), "step": t("axis.step"), "play": t("pg.play"), "pause": t("pg.pause"),
@@ -140,10 +140,12 @@ st.button(t("pg.add_lane"), on_click=pg.add_lane, disabled=len(lane_ids) >= pg.M
 with st.expander(t("pg.inspector"), icon=":material/search:"):
     if active and steps > 0:
         chosen = st.selectbox(t("pg.inspect_lane"), [index for index, _ in active], key=pg.key("inspect_lane"),
+                              persist_state="session",
                               format_func=labels.__getitem__)
         trajectory = trajectories[chosen]
         last = max(1, finite_rows(trajectory) - 1)
-        step = st.slider(t("pg.inspect_step"), 1, max(last, 2), min(1, last), key=pg.key("inspect_step"))
+        step = st.slider(t("pg.inspect_step"), 1, max(last, 2), min(1, last), key=pg.key("inspect_step"),
+                         persist_state="session")
         numbers = inspect_step(trajectory, min(step, last))
         table([{t("pg.col.quantity"): t(f"pg.quantity.{name}"), "x": f"{values[0]:.6g}", "y": f"{values[1]:.6g}"}
                for name, values in numbers.items()])

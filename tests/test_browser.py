@@ -104,6 +104,22 @@ FIRST_HEATMAP = """() => {
 }"""
 
 
+def test_leaving_the_playground_and_coming_back_keeps_its_settings(page: Page, app_url):
+    # widgets' values used to be dropped by Streamlit on a page switch: the playground came back broken
+    page.goto(f"{app_url}/playground?start=-1.2,1.5&steps=321")
+    expect(page.get_by_role("heading", name="Playground: optimizers on a surface")).to_be_visible(timeout=TIMEOUT)
+    wait_for_app(page)
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Landscape").first.click()
+    expect(page).to_have_url(re.compile(r"/landscape"), timeout=TIMEOUT)
+    wait_for_app(page)
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Playground").first.click()
+    expect(page.get_by_role("heading", name="Playground: optimizers on a surface")).to_be_visible(timeout=TIMEOUT)
+    wait_for_app(page)
+    assert_no_exception(page)
+    expect(page).to_have_url(re.compile(r"start=-1\.2%2C1\.5&steps=321"), timeout=TIMEOUT)
+    expect(page.get_by_label("steps")).to_have_value("321")
+
+
 def test_landscape_grid_change_redraws_the_heatmap(page: Page, app_url, screenshot_dir):
     page.goto(f"{app_url}/landscape")
     expect(page.get_by_role("heading", name="Hyperparameter landscape")).to_be_visible(timeout=TIMEOUT)

@@ -64,42 +64,53 @@ def setup_ui(prefix: str = PREFIX, epochs: int = 60) -> Setup:
     data_column, model_column, training_column = st.columns(3)
     with data_column:
         st.markdown(f"**{t('nt.data')}**")
-        dataset = st.selectbox(t("nt.dataset"), DATASETS, key=key("dataset"), format_func=lambda n: t(f"nt.set.{n}"))
+        dataset = st.selectbox(t("nt.dataset"), DATASETS, key=key("dataset"),
+                               persist_state="session", format_func=lambda n: t(f"nt.set.{n}"))
         digits = dataset == "digits"
-        size = st.slider(t("nt.size"), 50, 1797 if digits else 2000, 400, step=50, key=key("size"))
-        noise = 0.0 if digits else st.slider(t("nt.noise"), 0.0, 0.5, 0.1, step=0.05, key=key("noise"))
-        validation = st.slider(t("nt.validation"), 0.05, 0.4, 0.2, step=0.05, key=key("validation"))
-        test = st.slider(t("nt.test"), 0.05, 0.4, 0.2, step=0.05, key=key("test"))
+        size = st.slider(t("nt.size"), 50, 1797 if digits else 2000, 400, step=50, key=key("size"),
+                         persist_state="session")
+        noise = 0.0 if digits else st.slider(t("nt.noise"), 0.0, 0.5, 0.1, step=0.05, key=key("noise"),
+                                             persist_state="session")
+        validation = st.slider(t("nt.validation"), 0.05, 0.4, 0.2, step=0.05, key=key("validation"),
+                               persist_state="session")
+        test = st.slider(t("nt.test"), 0.05, 0.4, 0.2, step=0.05, key=key("test"), persist_state="session")
         if digits:
             st.caption(t("nt.digits_caption"))
             features, standardize = ("pixels",), False
         else:
-            features = st.multiselect(t("nt.features"), FEATURES, default=["x1", "x2"], key=key("features"))
-            standardize = st.toggle(t("nt.standardize"), value=True, key=key("standardize"))
+            features = st.multiselect(t("nt.features"), FEATURES, default=["x1", "x2"], key=key("features"),
+                                      persist_state="session")
+            standardize = st.toggle(t("nt.standardize"), value=True, key=key("standardize"), persist_state="session")
     with model_column:
         st.markdown(f"**{t('nt.model')}**")
-        cnn = digits and st.toggle(t("nt.cnn"), value=False, key=key("cnn"), help=t("nt.cnn_help"))
-        channels = int(st.slider(t("nt.channels"), 1, 32, 8, key=key("channels"))) if cnn else 8
-        layers = st.slider(t("nt.layers"), 1, 6, 2, key=key("layers"))
-        width = st.slider(t("nt.width"), 1, 64, 8, key=key("width"))
-        activation = st.selectbox(t("nt.activation"), ("tanh", "relu", "sigmoid", "linear"), key=key("activation"))
+        cnn = digits and st.toggle(t("nt.cnn"), value=False, key=key("cnn"),
+                                   persist_state="session", help=t("nt.cnn_help"))
+        channels = int(st.slider(t("nt.channels"), 1, 32, 8, key=key("channels"),
+                                 persist_state="session")) if cnn else 8
+        layers = st.slider(t("nt.layers"), 1, 6, 2, key=key("layers"), persist_state="session")
+        width = st.slider(t("nt.width"), 1, 64, 8, key=key("width"), persist_state="session")
+        activation = st.selectbox(t("nt.activation"), ("tanh", "relu", "sigmoid", "linear"), key=key("activation"),
+                                  persist_state="session")
         init = st.selectbox(t("nt.init"), ("xavier", "he", "lecun", "normal", "uniform"), key=key("init"),
+                            persist_state="session",
                             format_func=lambda name: t(f"nt.init.{name}"))
-        norm = st.selectbox(t("nt.norm"), ("none", "batch", "layer"), key=key("norm"),
+        norm = st.selectbox(t("nt.norm"), ("none", "batch", "layer"), key=key("norm"), persist_state="session",
                             format_func=lambda name: t(f"nt.norm.{name}"))
-        dropout = st.slider(t("nt.dropout"), 0.0, 0.8, 0.0, step=0.05, key=key("dropout"))
-        residual = st.toggle(t("nt.residual"), value=False, key=key("residual"))
+        dropout = st.slider(t("nt.dropout"), 0.0, 0.8, 0.0, step=0.05, key=key("dropout"), persist_state="session")
+        residual = st.toggle(t("nt.residual"), value=False, key=key("residual"), persist_state="session")
     with training_column:
         st.markdown(f"**{t('nt.training')}**")
         regression = dataset in ("plane", "multi_gauss")
         losses = ("cross_entropy",) if digits else ("cross_entropy", "mse", "hinge")
-        loss = "mse" if regression else st.selectbox(t("nt.loss"), losses, key=key("loss"),
+        loss = "mse" if regression else st.selectbox(t("nt.loss"), losses, key=key("loss"), persist_state="session",
                                                      format_func=lambda n: t(f"nt.loss.{n}"))
-        epochs = st.slider(t("nt.epochs"), 1, 500, epochs, key=key("epochs"))
+        epochs = st.slider(t("nt.epochs"), 1, 500, epochs, key=key("epochs"), persist_state="session")
         batch_size = st.select_slider(t("nt.batch"), (0, 1, 8, 16, 32, 64, 128, 256), value=32, key=key("batch"),
+                                      persist_state="session",
                                       format_func=lambda size: t("nt.full_batch") if size == 0 else str(size))
-        patience = st.slider(t("nt.patience"), 0, 50, 0, key=key("patience"), help=t("nt.patience_help"))
-        seed = int(st.number_input(t("nt.seed"), 0, 10_000, 0, key=key("seed")))
+        patience = st.slider(t("nt.patience"), 0, 50, 0, key=key("patience"),
+                             persist_state="session", help=t("nt.patience_help"))
+        seed = int(st.number_input(t("nt.seed"), 0, 10_000, 0, key=key("seed"), persist_state="session"))
     return Setup(dataset, int(size), float(noise), float(validation), float(test), tuple(features), bool(standardize),
                  (int(width),) * int(layers), activation, init, norm, float(dropout), bool(residual), loss,
                  int(epochs), int(batch_size), int(patience), seed, bool(cnn), channels)
@@ -142,7 +153,8 @@ def lanes_ui(prefix: str, optimizers: tuple[str, ...]) -> tuple[list[Lane | None
         for lane_id, name in enumerate(optimizers):
             st.session_state[pg.lane_key(lane_id, "optimizer", prefix)] = name
     convention = st.segmented_control(t("home.convention_label"), CONVENTIONS, default="pytorch", required=True,
-                                      key=prefix + "convention", format_func=lambda name: t(f"convention.{name}"))
+                                      key=prefix + "convention",
+                                      persist_state="session", format_func=lambda name: t(f"convention.{name}"))
     lane_ids = st.session_state[prefix + "lanes"]
     lane_columns = st.columns(min(3, len(lane_ids)))
     lanes, containers = [], []

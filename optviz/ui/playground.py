@@ -262,7 +262,7 @@ def sync_url(surface_name: str, lanes: list[Lane]) -> None:
 def preset_ui() -> None:
     """The lesson picker with its commentary."""
     names = [None, *PRESETS]
-    st.selectbox(t("pg.preset"), names, key=key("preset"), on_change=apply_preset,
+    st.selectbox(t("pg.preset"), names, key=key("preset"), persist_state="session", on_change=apply_preset,
                  format_func=lambda name: t("pg.preset_none") if name is None else t(f"preset.{name}.title"))
     chosen = st.session_state.get(key("preset"))
     if chosen in PRESETS:
@@ -278,11 +278,12 @@ def surface_ui(prefix: str = PREFIX, names: list[str] | None = None) -> tuple[st
     options = [*(names or FAMILIES), CUSTOM]
     labels = {name: FAMILIES[name].make().label(lang) for name in FAMILIES}
     labels[CUSTOM] = t("pg.custom_surface")
-    chosen = st.selectbox(t("pg.surface"), options, key=prefix + "surface", format_func=labels.__getitem__)
+    chosen = st.selectbox(t("pg.surface"), options, key=prefix + "surface",
+                          persist_state="session", format_func=labels.__getitem__)
     if chosen == CUSTOM:
         if prefix + "expression" not in st.session_state:
             st.session_state[prefix + "expression"] = "x^2 + 3*y^2 + sin(2*x)"
-        text = st.text_input(t("pg.expression"), key=prefix + "expression", max_chars=300,
+        text = st.text_input(t("pg.expression"), key=prefix + "expression", persist_state="session", max_chars=300,
                              help=t("pg.expression_help"))
         name = EXPRESSION_PREFIX + text
         try:
@@ -294,6 +295,7 @@ def surface_ui(prefix: str = PREFIX, names: list[str] | None = None) -> tuple[st
     family = FAMILIES[chosen]
     if chosen == "quadratic":
         st.selectbox(t("pg.quadratic_preset"), [None, *QUADRATIC_PRESETS], key=prefix + "quadratic_preset",
+                     persist_state="session",
                      on_change=apply_quadratic_preset, args=(prefix,),
                      format_func=lambda name: "—" if name is None else t(f"pg.quadratic.{name}"))
     settings = []
@@ -309,12 +311,14 @@ def run_settings_ui(view) -> tuple[tuple[float, float], int, str]:
     """Start, number of steps and convention."""
     columns = st.columns([1, 1, 1, 2])
     width, height = view[1] - view[0], view[3] - view[2]
-    x0 = columns[0].number_input(t("pg.start_x"), key=key("x0"), step=0.1, format="%.4g",
+    x0 = columns[0].number_input(t("pg.start_x"), key=key("x0"), persist_state="session", step=0.1, format="%.4g",
                                  min_value=view[0] - 10 * width, max_value=view[1] + 10 * width)
-    y0 = columns[1].number_input(t("pg.start_y"), key=key("y0"), step=0.1, format="%.4g",
+    y0 = columns[1].number_input(t("pg.start_y"), key=key("y0"), persist_state="session", step=0.1, format="%.4g",
                                  min_value=view[2] - 10 * height, max_value=view[3] + 10 * height)
-    steps = columns[2].number_input(t("pg.steps"), min_value=0, max_value=MAX_STEPS, step=50, key=key("steps"))
+    steps = columns[2].number_input(t("pg.steps"), min_value=0, max_value=MAX_STEPS, step=50, key=key("steps"),
+                                    persist_state="session")
     convention = columns[3].segmented_control(t("home.convention_label"), CONVENTIONS, key=key("convention"),
+                                              persist_state="session",
                                               format_func=lambda name: t(f"convention.{name}"), required=True)
     return (float(x0), float(y0)), int(steps), convention
 
@@ -334,6 +338,7 @@ def lane_ui(lane_id: int, index: int, colour: str, convention: str, prefix: str 
                      args=(lane_id, prefix), help=t("pg.remove_lane"),
                      disabled=len(st.session_state[prefix + "lanes"]) <= 1)
     optimizer = st.selectbox(t("pg.optimizer"), list(OPTIMIZERS), key=lane_widget_key("optimizer"),
+                             persist_state="session",
                              format_func=lambda name: OPTIMIZERS[name].label(lang))
     entry = OPTIMIZERS[optimizer]
     hyperparameters = {}
@@ -342,6 +347,7 @@ def lane_ui(lane_id: int, index: int, colour: str, convention: str, prefix: str 
         hyperparameters[name] = spec_widget(spec, lane_widget_key(f"hp_{name}"), lang, default)
     with st.expander(t("pg.tricks")):
         chosen_tricks = st.multiselect(t("pg.tricks"), list(TRICKS), key=lane_widget_key("tricks"),
+                                       persist_state="session",
                                        format_func=lambda name: TRICKS[name].label(lang), label_visibility="collapsed")
         tricks = []
         for trick in chosen_tricks:
@@ -349,6 +355,7 @@ def lane_ui(lane_id: int, index: int, colour: str, convention: str, prefix: str 
                         for name, spec in TRICKS[trick].specs.items()}
             tricks.append((trick, tuple(sorted(settings.items()))))
         schedule_name = st.selectbox(t("pg.schedule"), ["none", *SCHEDULES], key=lane_widget_key("schedule"),
+                                     persist_state="session",
                                      format_func=lambda name: t("pg.no_schedule") if name == "none"
                                      else SCHEDULES[name].label(lang))
         schedule = None

@@ -57,16 +57,19 @@ def spec_widget(spec: Spec, key: str, lang: str, default: Any, container=st) -> 
         st.session_state[key] = default
     label, help_text = spec.label(lang), spec.help(lang)
     if spec.kind == BOOL:
-        return container.toggle(label, key=key, help=help_text)
+        return container.toggle(label, key=key, persist_state="session", help=help_text)
     if spec.kind == INT:
         low = int(spec.low) if spec.low is not None else None
         high = int(spec.high) if spec.high is not None else None
-        return container.number_input(label, min_value=low, max_value=high, step=1, key=key, help=help_text)
+        return container.number_input(label, min_value=low, max_value=high, step=1, key=key,
+                                      persist_state="session", help=help_text)
     if scale_of(spec) == "linear":
         step = linear_step(spec)
         value = float(np.clip(st.session_state[key], spec.ui_low, spec.ui_high))
         st.session_state[key] = round(value / step) * step
         return container.slider(label, min_value=float(spec.ui_low), max_value=float(spec.ui_high), step=step,
-                                key=key, help=help_text, format=f"%.{max(2, -int(math.log10(step)))}f")
+                                key=key,
+                                persist_state="session", help=help_text, format=f"%.{max(2, -int(math.log10(step)))}f")
     options = options_of(spec, st.session_state[key])
-    return container.select_slider(label, options=options, key=key, help=help_text, format_func=format_plain)
+    return container.select_slider(label, options=options, key=key,
+                                   persist_state="session", help=help_text, format_func=format_plain)
