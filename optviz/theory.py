@@ -40,9 +40,9 @@ def momentum_rate(lr, momentum, eigenvalues: Sequence[float]) -> np.ndarray:
     """max over λ of the larger |root| of z² − (1 + β − αλ)z + β: heavy ball's error factor per step."""
     values = _eigenvalues(eigenvalues)
     lr, momentum = np.broadcast_arrays(np.asarray(lr, dtype=np.float64), np.asarray(momentum, dtype=np.float64))
-    centre = (1 + momentum[..., None] - lr[..., None] * values) / 2
-    discriminant = centre * centre - momentum[..., None]
-    with np.errstate(invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):  # a range reaching ±1e308 overflows to ±inf: fine here
+        centre = (1 + momentum[..., None] - lr[..., None] * values) / 2
+        discriminant = centre * centre - momentum[..., None]
         real_root = np.abs(centre) + np.sqrt(np.maximum(discriminant, 0.0))
     complex_modulus = np.sqrt(np.maximum(momentum[..., None], 0.0))
     return np.where(discriminant >= 0, real_root, complex_modulus).max(axis=-1)
@@ -52,7 +52,8 @@ def momentum_converges(lr, momentum, eigenvalues: Sequence[float]) -> np.ndarray
     """0 ≤ β < 1 and 0 < αλ < 2 + 2β for every eigenvalue λ."""
     values = _eigenvalues(eigenvalues)
     lr, momentum = np.broadcast_arrays(np.asarray(lr, dtype=np.float64), np.asarray(momentum, dtype=np.float64))
-    scaled = lr[..., None] * values
+    with np.errstate(over="ignore"):
+        scaled = lr[..., None] * values
     inside = (scaled > 0) & (scaled < 2 + 2 * momentum[..., None])
     return np.all(inside, axis=-1) & (momentum >= 0) & (momentum < 1)
 

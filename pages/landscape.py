@@ -95,8 +95,13 @@ with sweep_tab:
                 st.warning(t("ls.not_sweepable", name=unknown[0], optimizer=OPTIMIZERS[lane.optimizer].label(lang)))
                 results.append(None)
                 continue
-            with st.spinner(t("ls.computing", runs=f"{runs:,}", steps=steps)):
-                result = sweep_cached(surface_name, lane, x_axis, y_axis, start, steps)
+            try:
+                with st.spinner(t("ls.computing", runs=f"{runs:,}", steps=steps)):
+                    result = sweep_cached(surface_name, lane, x_axis, y_axis, start, steps)
+            except ValueError as error:  # an end of the range outside the setting's domain (momentum < 0, ...)
+                st.error(t("ls.cannot_sweep", detail=str(error)), icon=":material/error:")
+                results.append(None)
+                continue
             results.append(result)
             overlay = theory_overlay(surface, lane, result)
             chart_key = ls.key(f"chart_{index}")
