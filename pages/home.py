@@ -6,6 +6,7 @@ from optviz.engine import CONVENTIONS, OPTIMIZERS, SCHEDULES, TRICKS, format_pla
 from optviz.engine.registry import optimizer_latex, schedule_curve, schedule_latex, trick_latex
 from optviz.plots.schedules import schedule_figure
 from optviz.ui import language, t
+from optviz.ui.guide import guide
 from optviz.ui.navigation import ensure_navigation
 
 ensure_navigation()
@@ -23,6 +24,7 @@ def defaults_text(entry) -> str:
 
 
 st.title(t("home.title"))
+guide("home")
 st.markdown(f"**{t('home.tagline')}**")
 st.markdown(t("home.intro"))
 

@@ -16,6 +16,7 @@ from optviz.report import finite_rows
 from optviz.runs import lane_from_settings
 from optviz.ui import language, t
 from optviz.ui.compute import contour_grid, get_surface, run_cached
+from optviz.ui.guide import guide
 from optviz.ui.navigation import ensure_navigation
 from optviz.ui.tables import table
 from optviz.ui.tabs import lazy_tabs
@@ -112,6 +113,7 @@ def race(name: str, start: tuple[float, float], steps: int, lanes: dict, key: st
 
 
 st.title(t("lab.title"))
+guide("labs")
 st.markdown(t("lab.intro"))
 TAB_KEYS = ("lab.vanishing", "lab.init", "lab.overfitting", "lab.schedules", "lab.losses", "lab.difficulties",
             "lab.normalization", "lab.clipping", "lab.rnn")

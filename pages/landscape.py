@@ -23,6 +23,7 @@ from optviz.ui import landscape as ls
 from optviz.ui import language, t
 from optviz.ui import playground as pg
 from optviz.ui.compute import basins_cached, contour_grid, get_surface, run_cached, sweep_cached
+from optviz.ui.guide import guide
 from optviz.ui.navigation import ensure_navigation
 from optviz.ui.tables import table
 from optviz.ui.widgets import spec_widget
@@ -31,6 +32,7 @@ ensure_navigation()
 lang = language()
 
 st.title(t("ls.title"))
+guide("landscape")
 st.markdown(t("ls.intro"))
 sweep_tab, basin_tab = st.tabs([t("ls.tab_sweep"), t("ls.tab_basins")])
 

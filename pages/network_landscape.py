@@ -13,6 +13,7 @@ from optviz.plots import netscape as figures
 from optviz.plots.style import lane_colour
 from optviz.ui import language, t
 from optviz.ui import networks as nt
+from optviz.ui.guide import guide
 from optviz.ui.navigation import ensure_navigation
 from optviz.ui.tables import table
 from optviz.ui.tabs import lazy_tabs
@@ -68,6 +69,7 @@ def loss_functions(setup_key: str, _setup: nt.Setup):
 
 
 st.title(t("nl.title"))
+guide("network_landscape")
 st.markdown(t("nl.intro"))
 setup = nt.setup_ui(PREFIX, epochs=40)
 if not setup.features:

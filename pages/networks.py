@@ -9,6 +9,7 @@ from optviz.plots.style import lane_colour
 from optviz.report import format_number
 from optviz.ui import language, t
 from optviz.ui import networks as nt
+from optviz.ui.guide import guide
 from optviz.ui.navigation import ensure_navigation
 from optviz.ui.tables import table
 
@@ -16,6 +17,7 @@ ensure_navigation()
 lang = language()
 
 st.title(t("nt.title"))
+guide("networks")
 st.markdown(t("nt.intro"))
 setup = nt.setup_ui()
 if not setup.features:

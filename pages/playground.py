@@ -19,6 +19,7 @@ from optviz.report import (
 from optviz.ui import language, t
 from optviz.ui import playground as pg
 from optviz.ui.compute import contour_grid, get_surface, run_cached
+from optviz.ui.guide import guide
 from optviz.ui.navigation import ensure_navigation
 from optviz.ui.tables import table
 
@@ -28,6 +29,7 @@ warnings = pg.init_state()
 pg.apply_click()
 
 st.title(t("pg.title"))
+guide("playground")
 st.markdown(t("pg.intro"))
 for warning in warnings:
     st.warning(warning, icon=":material/link_off:")

@@ -37,7 +37,7 @@ def test_every_view_draws_after_training():
     assert not app.exception and not app.error and not app.warning
     assert len(app.get("plotly_chart")) == 1  # the line from start to end
     assert len(app.latex) == 3 + 1  # the three lanes' update rules and the line's formula
-    assert "114 parameters" in app.caption[0].value
+    assert any("114 parameters" in caption.value for caption in app.caption)
     app = open_tab(app, 1)
     assert not app.exception and len(app.get("plotly_chart")) == 1
     assert "Loss at θ*" in app.caption[-1].value

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -41,7 +42,9 @@ def server(tmp_path):
 @pytest.mark.timeout(240)
 def test_twenty_learners_for_a_minute(server):
     url, process = server
-    report = asyncio.run(load(url, process.pid, SESSIONS, SECONDS, think=(1.0, 3.0)))
+    # in a thread of its own: after the Playwright tests, this thread has an event loop running already
+    with ThreadPoolExecutor(1) as pool:
+        report = pool.submit(asyncio.run, load(url, process.pid, SESSIONS, SECONDS, think=(1.0, 3.0))).result()
     assert report.errors == []
     assert report.leaks == []
     assert report.actions >= SESSIONS  # every learner acted (about 200 actions in all here)
