@@ -24,6 +24,10 @@ lang = language()
 PREFIX = "nl_"
 EXPERIMENTS, VIEWS = PREFIX + "experiments", PREFIX + "views"
 BATCH_SIZES = (1, 8, 32, 128, 0)
+# A session keeps its last two trainings, each path as at most 41 points: with the largest MLP (6 x 64 units,
+# 21 000 weights) and six optimizers, 2 x 6 x 41 x 21 000 float32 = 41 MB at most; 4 KB for the default network.
+EXPERIMENTS_KEPT = 2
+PATH_POINTS = 41
 MAX_BUDGET_EPOCHS = 2000  # "the same number of steps" trains a full batch for at most this many epochs
 
 
@@ -80,7 +84,7 @@ lanes, containers = nt.lanes_ui(PREFIX, ("sgd", "momentum", "adam"))
 
 active = [(index, lane) for index, lane in enumerate(lanes) if lane is not None]
 labels = {index: f"{index + 1}. {OPTIMIZERS[lane.optimizer].label(lang)}" for index, lane in active}
-experiments = bounded(EXPERIMENTS, 4)
+experiments = bounded(EXPERIMENTS, EXPERIMENTS_KEPT)
 experiment_key = (setup, tuple(lane for _, lane in active))
 train_now = st.button(t("nl.train"), type="primary", icon=":material/play_arrow:",
                       disabled=experiment_key in experiments or not active, key=PREFIX + "train")
@@ -105,10 +109,11 @@ if train_now:
             return True
 
         try:
-            paths[index] = trace(data, spec, lane, config, initial, on_epoch=advance)
+            paths[index] = trace(data, spec, lane, config, initial, points=PATH_POINTS, on_epoch=advance)
         except ValueError as error:
             paths[index] = str(error)
-    keep(experiments, experiment_key, {"paths": paths, "initial": parameter_vector(initial), "spec": spec}, 4)
+    keep(experiments, experiment_key, {"paths": paths, "initial": parameter_vector(initial), "spec": spec},
+         EXPERIMENTS_KEPT)
     st.rerun()
 
 experiment = experiments[experiment_key]

@@ -1,0 +1,90 @@
+"""The Dockerfile, checked without a Docker engine (none runs on the CI machine): it installs the pinned
+requirements, and the files it copies are enough to run the app. The test lays out exactly those files in an
+empty folder, starts the server there on 127.0.0.1 with this environment's packages, and opens every page."""
+
+import asyncio
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import free_port, wait_healthy
+from tests.streamlit_client import PAGES, Session
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCKERFILE = (ROOT / "Dockerfile").read_text()
+
+
+def copied_paths() -> list[str]:
+    """The sources of the Dockerfile's COPY instructions after requirements.txt."""
+    paths = []
+    for line in DOCKERFILE.splitlines():
+        match = re.match(r"COPY\s+(.+?)\s+\S+$", line)
+        if match:
+            paths += match.group(1).split()
+    return paths
+
+
+def test_the_image_installs_the_pinned_requirements():
+    assert re.search(r"^FROM python:3\.11", DOCKERFILE, re.M)
+    assert "pip install -r requirements.txt" in DOCKERFILE
+    pins = dict(re.findall(r"^([\w-]+)==(\S+)", (ROOT / "requirements.txt").read_text(), re.M))
+    # torch's version is read from requirements.txt by the same sed the image runs
+    version = subprocess.run(["sed", "-n", "s/^torch==//p", str(ROOT / "requirements.txt")], capture_output=True,
+                             text=True, check=True).stdout.strip()
+    assert version == pins["torch"] and "whl/cpu" in DOCKERFILE
+    assert "--server.address\", \"0.0.0.0" in DOCKERFILE and "HEALTHCHECK" in DOCKERFILE
+    assert "USER optviz" in DOCKERFILE
+
+
+def test_nothing_the_image_copies_is_excluded_by_dockerignore():
+    ignored = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines() if line.strip()]
+    for path in copied_paths():
+        assert path not in ignored and not any(path.startswith(rule.rstrip("/") + "/") for rule in ignored)
+    assert {"requirements.txt", "app.py", "pages", "optviz", "docs/guide", ".streamlit"} <= set(copied_paths())
+
+
+@pytest.mark.server
+@pytest.mark.timeout(240)
+def test_the_copied_files_run_the_app(tmp_path):
+    for path in copied_paths():
+        source, target = ROOT / path, tmp_path / path
+        if source.is_dir():
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    port = free_port()
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1", "--server.port",
+               str(port), "--server.headless", "true", "--server.fileWatcherType", "none"]
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    with open(tmp_path / "server.log", "wb") as log:
+        process = subprocess.Popen(command, cwd=tmp_path, env=environment, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, process)
+
+        async def visit() -> list[str]:
+            session = Session(url)
+            await session.connect()
+            problems = []
+            for page in (*PAGES, "playground"):
+                run = await session.run(page=page, query_string="")
+                problems += [f"{page or 'home'}: {error}" for error in run.exceptions]
+                if run.status != "FINISHED_SUCCESSFULLY":
+                    problems.append(f"{page or 'home'}: {run.status}")
+            await session.close()
+            return problems
+
+        with ThreadPoolExecutor(1) as pool:
+            assert pool.submit(asyncio.run, visit()).result() == []
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=15)
