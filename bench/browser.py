@@ -86,8 +86,12 @@ def cold_start(browser, script: Path, cwd: Path, path: str) -> tuple[float, subp
         len(payload) if isinstance(payload, (bytes, str)) else 0)))
     started = time.perf_counter()
     process, url = start_server(script, cwd)
-    page.goto(url + path)
-    page.wait_for_function(ANY_CHART, timeout=120_000)
+    try:
+        page.goto(url + path)
+        page.wait_for_function(ANY_CHART, timeout=120_000)
+    except BaseException:
+        stop(process)  # never leave a server behind
+        raise
     return time.perf_counter() - started, process, page, received
 
 
