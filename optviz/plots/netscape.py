@@ -33,7 +33,7 @@ def interpolation_figure(series: list[dict], labels: dict) -> go.Figure:
     for alpha, text in ((0, labels["start"]), (1, labels["end"])):
         figure.add_vline(x=alpha, line=dict(color="#999", dash="dot"), annotation_text=text,
                          annotation_position="top")
-    figure.update_yaxes(type="log", exponentformat="power")
+    figure.update_yaxes(type="log", exponentformat="power", dtick="D2")  # labels at 1, 2, 5 of each decade
     return apply_layout(figure, labels["title"], "α", labels["loss"], height=420)
 
 
