@@ -326,7 +326,8 @@ with tabs[3]:
             st.plotly_chart(figures.batch_figure(found, {
                 "title": t("nl.batch_title", lane=labels[batch_lane]), "value": "λ_max",
                 "accuracy": t("nt.test_accuracy"), "x": t("nt.batch")}, lane_colour(batch_lane)), width="stretch")
-            table([{t("nt.batch"): row["batch"], t("nt.epochs"): str(row["epochs"]), t("nl.steps"): f"{row['steps']:,}",
+            table([{t("nt.batch"): row["batch"], t("nt.epochs"): f"{row['epochs']:,}",
+                    t("nl.steps"): f"{row['steps']:,}",
                     t("nl.final_train_loss"): t("nl.diverged") if row["diverged"] else f"{row['loss']:.4g}",
                     "λ_max": f"{row['value']:.4g}", t("nt.test_accuracy"): f"{row['accuracy']:.1%}"}
                    for row in found])

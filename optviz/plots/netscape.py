@@ -94,6 +94,7 @@ def batch_figure(rows: list[dict], labels: dict, colour: str) -> go.Figure:
                                 name=labels["accuracy"], line=dict(color="#333", dash="dash"),
                                 marker=dict(symbol="diamond", size=9)), secondary_y=True)
     figure.update_xaxes(type="category")
-    figure.update_yaxes(title_text=labels["value"], secondary_y=False)
-    figure.update_yaxes(title_text=labels["accuracy"], tickformat=".0%", range=[0, 1.05], secondary_y=True)
+    figure.update_yaxes(title_text=labels["value"], rangemode="tozero", secondary_y=False)
+    figure.update_yaxes(title_text=labels["accuracy"], tickformat=".0%", range=[0, 1.05], dtick=0.2,
+                        showgrid=False, secondary_y=True)
     return apply_layout(figure, labels["title"], labels["x"], "", height=400)
