@@ -29,12 +29,15 @@ st.markdown(f"**{t('home.tagline')}**")
 st.markdown(t("home.intro"))
 
 st.header(t("home.start_heading"))
-for column, (page, icon, name) in zip(st.columns(4), (
+START = (
     ("pages/playground.py", ":material/scatter_plot:", "playground"),
     ("pages/landscape.py", ":material/grid_on:", "landscape"),
     ("pages/networks.py", ":material/hub:", "networks"),
+    ("pages/network_landscape.py", ":material/landscape:", "network_landscape"),
     ("pages/labs.py", ":material/science:", "labs"),
-), strict=True):
+)
+columns = st.columns(3) + st.columns(3)  # two rows of three cards
+for column, (page, icon, name) in zip(columns, START, strict=False):
     with column.container(border=True):
         st.page_link(page, label=t(f"nav.{name}"), icon=icon)
         st.caption(t(f"home.about_{name}"))
