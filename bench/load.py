@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import signal
-import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -23,26 +21,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest import free_port, wait_healthy  # noqa: E402
+from conftest import start_streamlit, stop_streamlit  # noqa: E402
 from streamlit_client import load  # noqa: E402
-
-
-def start_server() -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.address", "127.0.0.1",
-               "--server.port", str(port), "--server.headless", "true", "--server.fileWatcherType", "none",
-               "--browser.gatherUsageStats", "false"]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-                               start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    wait_healthy(url, process)
-    return process, url
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=15)
 
 
 def quantiles(values: list[float]) -> str:
@@ -60,12 +40,12 @@ def main() -> None:
     parser.add_argument("--think", type=float, nargs=2, default=(0.5, 1.5), metavar=("LOW", "HIGH"),
                         help="seconds a learner waits between two actions, drawn uniformly (default 0.5 1.5)")
     arguments = parser.parse_args()
-    process, url = start_server()
+    process, url = start_streamlit(Path(tempfile.mkdtemp()) / "server.log")
     try:
         report = asyncio.run(load(url, process.pid, arguments.sessions, arguments.seconds,
                                    tuple(arguments.think), measure_sessions=20))
     finally:
-        stop_server(process)
+        stop_streamlit(process)
     peak = max(rss for _, rss in report.memory)
     print(f"{arguments.sessions} sessions for {arguments.seconds:.0f} s on one server, each acting every "
           f"{arguments.think[0]:g}-{arguments.think[1]:g} s: {report.actions} actions "

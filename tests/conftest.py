@@ -51,30 +51,47 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90.0) -> 
     raise RuntimeError(f"streamlit did not answer at {url} within {timeout:.0f} s")
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
-    """Start `streamlit run app.py` on 127.0.0.1 and a free port; stop exactly that process afterwards."""
+def start_streamlit(log_path: Path, script: Path = ROOT / "app.py", cwd: Path = ROOT,
+                    environment: dict | None = None) -> tuple[subprocess.Popen, str]:
+    """`streamlit run script` on 127.0.0.1 and a free port, in a process group of its own; returns it and its
+    URL once it answers. Stop it with stop_streamlit."""
     port = free_port()
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
     command = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        sys.executable, "-m", "streamlit", "run", str(script),
         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
     ]
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(command, cwd=cwd, env=environment, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, process)
+    except BaseException:
+        stop_streamlit(process)
+        raise
+    return process, url
+
+
+def stop_streamlit(process: subprocess.Popen) -> None:
+    """End exactly the server start_streamlit started (its process group)."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    """Start `streamlit run app.py` on 127.0.0.1 and a free port; stop exactly that process afterwards."""
+    process, url = start_streamlit(tmp_path_factory.mktemp("streamlit") / "server.log")
+    try:
         yield url
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=5)
+        stop_streamlit(process)
 
 
 @pytest.fixture(scope="session")

@@ -274,6 +274,13 @@ async def _memory_per_session(url: str, pid: int, count: int) -> float:
             await asyncio.sleep(0.5)
         return float(sum(samples) / len(samples))
 
+    warm = Session(url)  # one session opens every page first: torch and the caches are loaded before measuring
+    try:
+        await warm.connect()
+        for page in (*PAGES, "playground"):
+            await warm.run(page=page, query_string="")
+    finally:
+        await warm.close()
     before = await steady()
     sessions = [Session(url) for _ in range(count)]
     try:

@@ -6,15 +6,13 @@ import asyncio
 import os
 import re
 import shutil
-import signal
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port, wait_healthy
+from tests.conftest import start_streamlit, stop_streamlit
 from tests.streamlit_client import PAGES, Session
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,16 +58,9 @@ def test_the_copied_files_run_the_app(tmp_path):
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
-    port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1", "--server.port",
-               str(port), "--server.headless", "true", "--server.fileWatcherType", "none"]
     environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    with open(tmp_path / "server.log", "wb") as log:
-        process = subprocess.Popen(command, cwd=tmp_path, env=environment, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
+    process, url = start_streamlit(tmp_path / "server.log", tmp_path / "app.py", tmp_path, environment)
     try:
-        wait_healthy(url, process)
 
         async def visit() -> list[str]:
             session = Session(url)
@@ -86,5 +77,4 @@ def test_the_copied_files_run_the_app(tmp_path):
         with ThreadPoolExecutor(1) as pool:
             assert pool.submit(asyncio.run, visit()).result() == []
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=15)
+        stop_streamlit(process)

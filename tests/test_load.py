@@ -3,15 +3,11 @@ a learning rate on the playground and visiting other pages. Nothing may fail, no
 state, and the server's memory must stay bounded. (bench/load.py prints the latencies; times are not tested.)"""
 
 import asyncio
-import os
-import signal
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.conftest import ROOT, free_port, wait_healthy
+from tests.conftest import start_streamlit, stop_streamlit
 from tests.streamlit_client import load
 
 pytestmark = pytest.mark.server
@@ -23,20 +19,11 @@ MEMORY_LIMIT_MIB = 1024
 
 @pytest.fixture()
 def server(tmp_path):
-    port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.address", "127.0.0.1",
-               "--server.port", str(port), "--server.headless", "true", "--server.fileWatcherType", "none",
-               "--browser.gatherUsageStats", "false"]
-    with open(tmp_path / "server.log", "wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
+    process, url = start_streamlit(tmp_path / "server.log")
     try:
-        wait_healthy(url, process)
         yield url, process
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=15)
+        stop_streamlit(process)
 
 
 @pytest.mark.timeout(240)
