@@ -3,8 +3,6 @@ of the optimizers' paths, and its sharpness (Li et al. 2018)."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 import numpy as np
 import streamlit as st
 
@@ -27,23 +25,9 @@ BATCH_SIZES = (1, 8, 32, 128, 0)
 # A session keeps its last two trainings, each path as at most 41 points: with the largest MLP (6 x 64 units,
 # 21 000 weights) and six optimizers, 2 x 6 x 41 x 21 000 float32 = 41 MB at most; 4 KB for the default network.
 EXPERIMENTS_KEPT = 2
+VIEWS_KEPT = 16  # computed lines, slices, planes and sharpness results kept per session
 PATH_POINTS = 41
 MAX_BUDGET_EPOCHS = 2000  # "the same number of steps" trains a full batch for at most this many epochs
-
-
-def bounded(name: str, size: int) -> OrderedDict:
-    """A session store that forgets its oldest entries beyond `size`."""
-    if name not in st.session_state:
-        st.session_state[name] = OrderedDict()
-    return st.session_state[name]
-
-
-def keep(store: OrderedDict, key: tuple, value, size: int):
-    store[key] = value
-    store.move_to_end(key)
-    while len(store) > size:
-        store.popitem(last=False)
-    return value
 
 
 def throttled(bar, text: str):
@@ -84,7 +68,7 @@ lanes, containers = nt.lanes_ui(PREFIX, ("sgd", "momentum", "adam"))
 
 active = [(index, lane) for index, lane in enumerate(lanes) if lane is not None]
 labels = {index: f"{index + 1}. {OPTIMIZERS[lane.optimizer].label(lang)}" for index, lane in active}
-experiments = bounded(EXPERIMENTS, EXPERIMENTS_KEPT)
+experiments = nt.session_store(EXPERIMENTS)
 experiment_key = (setup, tuple(lane for _, lane in active))
 train_now = st.button(t("nl.train"), type="primary", icon=":material/play_arrow:",
                       disabled=experiment_key in experiments or not active, key=PREFIX + "train")
@@ -112,7 +96,7 @@ if train_now:
             paths[index] = trace(data, spec, lane, config, initial, points=PATH_POINTS, on_epoch=advance)
         except ValueError as error:
             paths[index] = str(error)
-    keep(experiments, experiment_key, {"paths": paths, "initial": parameter_vector(initial), "spec": spec},
+    nt.keep(experiments, experiment_key, {"paths": paths, "initial": parameter_vector(initial), "spec": spec},
          EXPERIMENTS_KEPT)
     st.rerun()
 
@@ -134,7 +118,7 @@ for index, lane in active:  # each lane's update rule, with its live values, und
         st.latex(lane.pipeline().latex(live=True))
 
 train_loss, val_loss = loss_functions(repr(setup), setup)
-views = bounded(VIEWS, 16)
+views = nt.session_store(VIEWS)
 st.caption(t("nl.parameters", count=f"{train_loss.size:,}", points=len(train_loss.inputs)))
 tabs = lazy_tabs(("nl.tab_line", "nl.tab_slice", "nl.tab_pca", "nl.tab_sharpness"), PREFIX + "tab")
 
@@ -155,7 +139,7 @@ with tabs[0]:
                 curves = (interpolation(train_loss, experiment["initial"], path.final, alphas),
                           None if val_loss is None else interpolation(val_loss, experiment["initial"], path.final,
                                                                       alphas))
-                keep(views, key, curves, 16)
+                nt.keep(views, key, curves, VIEWS_KEPT)
             train_curve, val_curve = views[key]
             series.append({"label": labels[index], "colour": lane_colour(index), "alphas": alphas,
                            "train": train_curve, "val": val_curve})
@@ -197,7 +181,7 @@ with tabs[1]:
             losses = plane_losses(train_loss, usable[chosen].final, first, second, axis, axis,
                                   throttled(bar, t("nl.evaluating", count=resolution * resolution)))
             bar.empty()
-            keep(views, key, (axis, losses), 16)
+            nt.keep(views, key, (axis, losses), VIEWS_KEPT)
         axis, losses = views[key]
         st.plotly_chart(figures.slice_figure(axis, axis, losses, {
             "title": t("nl.slice_title", lane=labels[chosen]), "colorbar": t("nl.log_loss"),
@@ -228,7 +212,7 @@ with tabs[2]:
             losses = plane_losses(train_loss, plane.anchor, plane.directions[0], plane.directions[1], a, b,
                                   throttled(bar, t("nl.evaluating", count=resolution * resolution)))
             bar.empty()
-            keep(views, key, (plane, a, b, losses), 16)
+            nt.keep(views, key, (plane, a, b, losses), VIEWS_KEPT)
         plane, a, b, losses = views[key]
         explained = plane.explained
         st.latex(r"\theta \approx \theta_0 + a\,u_1 + b\,u_2,\quad [u_1\,u_2] = \text{PCA}\{\theta_t - \theta_0\},"
@@ -258,7 +242,7 @@ with tabs[3]:
             for index, path in usable.items():
                 key = (experiment_key, "sharpness", index)
                 if key not in views:
-                    keep(views, key, top_hessian_eigenvalue(train_loss, path.final), 16)
+                    nt.keep(views, key, top_hessian_eigenvalue(train_loss, path.final), VIEWS_KEPT)
                 found = views[key]
                 rows.append({"index": index, "label": labels[index], "colour": lane_colour(index),
                              "value": found.value, "iterations": found.iterations, "converged": found.converged,
@@ -321,7 +305,7 @@ with tabs[3]:
                               "epochs": len(path.train_loss) - 1,
                               "steps": (len(path.train_loss) - 1) * steps_per_epoch[size], "diverged": diverged})
             bar.empty()
-            keep(views, key, found, 16)
+            nt.keep(views, key, found, VIEWS_KEPT)
         if found:
             st.plotly_chart(figures.batch_figure(found, {
                 "title": t("nl.batch_title", lane=labels[batch_lane]), "value": "λ_max",

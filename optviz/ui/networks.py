@@ -191,20 +191,30 @@ def copy_settings(source: str, target: str) -> None:
             state[target + rest] = list(value) if isinstance(value, list) else value
 
 
+def session_store(name: str) -> OrderedDict:
+    """A store in the session under `name`, oldest entries first (bounded by `keep`)."""
+    if name not in st.session_state:
+        st.session_state[name] = OrderedDict()
+    return st.session_state[name]
+
+
+def keep(store: OrderedDict, key: tuple, value: Any, size: int) -> Any:
+    """Put `value` in `store` as its newest entry; the oldest leave beyond `size`. Returns `value`."""
+    store[key] = value
+    store.move_to_end(key)
+    while len(store) > size:
+        store.popitem(last=False)
+    return value
+
+
 def store() -> OrderedDict:
     """Finished trainings of this session, by (setup, lane, engine); the oldest leave first."""
-    if STORE not in st.session_state:
-        st.session_state[STORE] = OrderedDict()
-    return st.session_state[STORE]
+    return session_store(STORE)
 
 
 def remember(name: tuple, result: dict[str, Any]) -> None:
     """Keep one finished training, at most STORE_SIZE of them."""
-    results = store()
-    results[name] = result
-    results.move_to_end(name)
-    while len(results) > STORE_SIZE:
-        results.popitem(last=False)
+    keep(store(), name, result, STORE_SIZE)
 
 
 def summary(history) -> dict[str, Any]:
