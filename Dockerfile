@@ -14,7 +14,7 @@ RUN pip install --index-url https://download.pytorch.org/whl/cpu "torch==$(sed -
     && pip install -r requirements.txt
 
 COPY .streamlit .streamlit
-COPY app.py ./
+COPY app.py streamlit_app.py ./
 COPY pages pages
 COPY optviz optviz
 COPY docs/guide docs/guide

@@ -1,22 +1,13 @@
-"""optviz: the entry point. Builds the navigation; every page honours the language chosen in the sidebar."""
+"""optviz's server entry: `streamlit run app.py` (what `make run`, the Dockerfile and the tests start).
+
+The app itself is streamlit_app.py (navigation) and pages/; this file only wraps it in an st.App whose start-up
+skips Streamlit's pages/ fallback run, warms the imports, and lets the browser load the chart library early
+(optviz/serve.py explains each).
+"""
 
 import streamlit as st
+from starlette.middleware import Middleware
 
-from optviz.engine.allocator import tune_allocator
-from optviz.ui import language_switch, t
+from optviz.serve import PreloadMiddleware, lifespan
 
-tune_allocator()  # large NumPy temporaries from the heap, not fresh mmaps (see optviz/engine/allocator.py)
-
-st.set_page_config(page_title="optviz", page_icon=":material/insights:", layout="wide")
-language_switch()
-navigation = st.navigation(
-    [
-        st.Page("pages/home.py", title=t("nav.home"), icon=":material/home:", default=True),
-        st.Page("pages/playground.py", title=t("nav.playground"), icon=":material/scatter_plot:"),
-        st.Page("pages/landscape.py", title=t("nav.landscape"), icon=":material/grid_on:"),
-        st.Page("pages/networks.py", title=t("nav.networks"), icon=":material/hub:"),
-        st.Page("pages/network_landscape.py", title=t("nav.network_landscape"), icon=":material/landscape:"),
-        st.Page("pages/labs.py", title=t("nav.labs"), icon=":material/science:"),
-    ]
-)
-navigation.run()
+app = st.App("streamlit_app.py", lifespan=lifespan, middleware=[Middleware(PreloadMiddleware)])

@@ -45,7 +45,8 @@ def test_nothing_the_image_copies_is_excluded_by_dockerignore():
     ignored = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines() if line.strip()]
     for path in copied_paths():
         assert path not in ignored and not any(path.startswith(rule.rstrip("/") + "/") for rule in ignored)
-    assert {"requirements.txt", "app.py", "pages", "optviz", "docs/guide", ".streamlit"} <= set(copied_paths())
+    needed = {"requirements.txt", "app.py", "streamlit_app.py", "pages", "optviz", "docs/guide", ".streamlit"}
+    assert needed <= set(copied_paths())
 
 
 @pytest.mark.server

@@ -1,0 +1,167 @@
+"""How optviz is served: the st.App that `streamlit run app.py` starts (uvicorn + Starlette, Streamlit 1.67).
+
+Three things happen here, each to shorten the wait for a freshly started server's first page
+(bench/browser.py measures them):
+
+- **No pages/ fallback run.** A main script with a pages/ folder beside it makes Streamlit run a deep-linked page
+  (e.g. /playground) once without the main script, until some session has called st.navigation
+  (optviz.ui.navigation.ensure_navigation then reruns it). The app always uses st.navigation, so the flag is set
+  before the first session starts and that first, wasted run never happens.
+- **Warm imports.** The modules the pages import (NumPy, the engine, plotly's figure classes and its template) are
+  imported on a background thread as soon as the server starts, while the browser is still loading Streamlit's
+  JavaScript, instead of in the first visitor's first run. torch is not among them: it stays lazy.
+- **The chart library sooner.** Streamlit loads plotly.js (4.7 MB) only when the first chart element reaches the
+  browser, late in a page of many elements. Every optviz page draws Plotly charts, so the HTML page starts loading
+  and evaluating that chunk as soon as Streamlit's own script has run, and preloads the two KaTeX fonts the formulas
+  use. Only HTML responses are touched; a Streamlit whose files are not where 1.67 keeps them gets no tags.
+
+Everything here is an optimisation: `streamlit run streamlit_app.py` serves the same app without it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+LOGGER = logging.getLogger("optviz.serve")
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+ASGIApp = Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]]
+
+# The chunks to load early: the chart component, and the fonts of the formulas (KaTeX's roman and italic).
+CHUNKS = ("PlotlyChart",)
+FONTS = ("KaTeX_Main-Regular", "KaTeX_Math-Italic")
+# Paths whose responses are never pages: Streamlit's assets and its endpoints.
+NOT_PAGES = ("/static/", "/_stcore/", "/favicon", "/media/", "/component/", "/app/static/")
+
+
+def static_folder() -> Path:
+    """Where Streamlit keeps its built frontend (index.html, static/js, static/media)."""
+    import streamlit
+
+    return Path(streamlit.__file__).resolve().parent / "static"
+
+
+def preload_tags(folder: Path | None = None) -> bytes:
+    """The HTML inserted before </head>: font preloads and a module script importing the chart chunk.
+
+    File names carry content hashes, so they are looked up in the installed Streamlit; what is not found is
+    left out (b"" when nothing is), never guessed.
+    """
+    folder = static_folder() if folder is None else folder
+    scripts = folder / "static" / "js"
+    media = folder / "static" / "media"
+    tags = []
+    for font in FONTS:
+        found = sorted(media.glob(f"{font}.*.woff2"))
+        if found:
+            tags.append(f'<link rel="preload" as="font" type="font/woff2" crossorigin '
+                        f'href="./static/media/{found[0].name}">')
+    imports = []
+    for chunk in CHUNKS:
+        found = sorted(scripts.glob(f"{chunk}.*.js"))
+        if found:
+            imports.append(f'import("./static/js/{found[0].name}");')
+    if imports:
+        tags.append('<script type="module" crossorigin>' + "".join(imports) + "</script>")
+    return "".join(tags).encode()
+
+
+def is_page_request(scope: Scope) -> bool:
+    """An HTTP GET for a page (index.html under any page's URL), not an asset or an endpoint."""
+    if scope.get("type") != "http" or scope.get("method") != "GET":
+        return False
+    path = scope.get("path", "/")
+    root = scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root):] or "/"
+    return not any(marker in path for marker in NOT_PAGES) and not path.rsplit("/", 1)[-1].count(".")
+
+
+class PreloadMiddleware:
+    """ASGI middleware: insert `tags` before </head> of the HTML pages; pass everything else through untouched.
+
+    A page is asked for uncompressed (its Accept-Encoding is dropped: index.html is a few KB) so that its text can
+    be edited; Content-Length is set to the new size.
+    """
+
+    def __init__(self, app: ASGIApp, tags: bytes | None = None) -> None:
+        self.app = app
+        self.tags = preload_tags() if tags is None else tags
+
+    async def __call__(self, scope: Scope, receive, send) -> None:
+        if not self.tags or not is_page_request(scope):
+            await self.app(scope, receive, send)
+            return
+        scope = dict(scope)
+        scope["headers"] = [(name, value) for name, value in scope.get("headers", [])
+                            if name.lower() != b"accept-encoding"]
+        held: dict[str, Any] = {}
+
+        async def edit(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = {name.lower(): value for name, value in message.get("headers", [])}
+                is_html = headers.get(b"content-type", b"").startswith(b"text/html")
+                if is_html and b"content-encoding" not in headers:
+                    held["start"], held["body"] = message, b""
+                    return
+                await send(message)
+                return
+            if message["type"] == "http.response.body" and "start" in held:
+                held["body"] += message.get("body", b"")
+                if message.get("more_body", False):
+                    return
+                body = held["body"]
+                if b"</head>" in body:
+                    body = body.replace(b"</head>", self.tags + b"</head>", 1)
+                start = dict(held.pop("start"))
+                start["headers"] = [(name, value) for name, value in start.get("headers", [])
+                                    if name.lower() != b"content-length"]
+                start["headers"].append((b"content-length", str(len(body)).encode()))
+                await send(start)
+                await send({"type": "http.response.body", "body": body, "more_body": False})
+                return
+            await send(message)
+
+        await self.app(scope, receive, edit)
+
+
+def warm_up() -> None:
+    """Import what the first page run would import, and build one small figure (plotly's validators and its
+    template load on first use). Failures are logged, never raised: the first run then simply does it."""
+    try:
+        import plotly.graph_objects as go
+
+        import optviz.explain
+        import optviz.plots.playground
+        import optviz.plots.schedules
+        import optviz.report
+        import optviz.ui.compute
+        import optviz.ui.playground  # noqa: F401
+        from optviz.plots.style import apply_layout
+
+        figure = go.Figure([go.Contour(z=[[0.0, 1.0], [1.0, 0.0]]), go.Scatter(x=[0.0], y=[0.0])])
+        apply_layout(figure, "warm-up", "x", "y").to_plotly_json()
+    except Exception:  # a warm-up must never stop the server
+        LOGGER.exception("optviz warm-up failed; the first page run will import what it needs")
+
+
+def skip_pages_fallback() -> None:
+    """Tell Streamlit that this app uses st.navigation, before any session starts (see the module's docstring)."""
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # a Streamlit without the fallback
+        return
+    PagesManager.uses_pages_directory = False
+
+
+@asynccontextmanager
+async def lifespan(_app):
+    """Server start: skip the pages/ fallback and warm the imports on a daemon thread (the server answers at once)."""
+    skip_pages_fallback()
+    threading.Thread(target=warm_up, name="optviz-warm-up", daemon=True).start()
+    yield
