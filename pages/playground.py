@@ -130,16 +130,18 @@ with results_area:
 for index, lane in active:
     with lane_widgets[index]:
         st.latex(lane.pipeline().latex(live=True))
-        st.caption(t("pg.formula_caption", convention=t(f"convention.{lane.convention}")))
 for index, error in errors.items():
     if error:
         with lane_widgets[index]:
             st.error(error)
 
-st.button(t("pg.add_lane"), on_click=pg.add_lane, disabled=len(lane_ids) >= pg.MAX_LANES,
-          icon=":material/add:")
+st.caption(t("pg.formula_caption", convention=t(f"convention.{convention}")))
+# Buttons that open panels: their widgets are built only when opened, which keeps the first view light.
+actions = st.columns([1, 1, 1, 2])
+actions[0].button(t("pg.add_lane"), on_click=pg.add_lane, disabled=len(lane_ids) >= pg.MAX_LANES,
+                  icon=":material/add:", width="stretch")
 
-with st.expander(t("pg.inspector"), icon=":material/search:"):
+with actions[1].popover(t("pg.inspector"), icon=":material/search:", width="stretch"):
     if active and steps > 0:
         chosen = st.selectbox(t("pg.inspect_lane"), [index for index, _ in active], key=pg.key("inspect_lane"),
                               persist_state="session",
@@ -153,13 +155,13 @@ with st.expander(t("pg.inspector"), icon=":material/search:"):
                for name, values in numbers.items()])
         st.caption(t("pg.inspector_caption"))
 
-downloads = st.columns(3)
+downloads = actions[2].popover(t("pg.download"), icon=":material/download:", width="stretch")
 ordered = [trajectories[index] for index, _ in active]
-downloads[0].download_button(t("pg.download_csv"), lambda: runs_csv([labels[i] for i, _ in active], ordered),
-                             file_name="optviz-runs.csv", mime="text/csv", icon=":material/download:")
-downloads[1].download_button(
+downloads.download_button(t("pg.download_csv"), lambda: runs_csv([labels[i] for i, _ in active], ordered),
+                          file_name="optviz-runs.csv", mime="text/csv", icon=":material/download:")
+downloads.download_button(
     t("pg.download_json"),
     lambda: runs_json(surface_name, start, steps, [lane for _, lane in active], ordered),
     file_name="optviz-runs.json", mime="application/json", icon=":material/download:")
-downloads[2].download_button(t("pg.download_html"), lambda: figure.to_html(include_plotlyjs=True),
-                             file_name="optviz-figure.html", mime="text/html", icon=":material/download:")
+downloads.download_button(t("pg.download_html"), lambda: figure.to_html(include_plotlyjs=True),
+                          file_name="optviz-figure.html", mime="text/html", icon=":material/download:")

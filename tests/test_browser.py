@@ -97,6 +97,28 @@ def test_playground_slider_moves_the_path(page: Page, app_url, screenshot_dir):
     page.screenshot(path=screenshot_dir / "playground-zh.png", full_page=False)
 
 
+def test_more_settings_open_in_place_and_stay_open_while_used(page: Page, app_url):
+    # the lane's secondary widgets live in a popover, built by the browser only when opened
+    page.goto(f"{app_url}/playground")
+    page.wait_for_function(FIRST_LANE_PATH, timeout=TIMEOUT)
+    wait_for_app(page)
+    lane_sliders = page.locator('[data-testid="stSlider"]').count()
+    before = page.evaluate(FIRST_LANE_PATH)
+    page.locator('[data-testid="stPopoverButton"]').filter(has_text="More settings").first.click()
+    panel = page.locator('[data-testid="stPopoverBody"]')
+    expect(panel.get_by_text("Training tricks")).to_be_visible(timeout=TIMEOUT)
+    momentum = panel.locator('[data-testid="stSlider"]').filter(has_text="momentum").first.get_by_role("slider")
+    momentum.focus()
+    momentum.press("ArrowRight")  # lane 1 is SGD: its momentum is in the panel, 0 -> 0.001
+    expect(page).to_have_url(re.compile(r"lane1=sgd%3Blr%3D0\.001%3Bmomentum%3D0\.001"), timeout=TIMEOUT)
+    changed = f"() => {{ const now = ({FIRST_LANE_PATH})(); return now !== null && now !== {json.dumps(before)}; }}"
+    page.wait_for_function(changed, timeout=TIMEOUT)
+    wait_for_app(page)
+    expect(panel.get_by_text("Training tricks")).to_be_visible()  # the rerun left the panel open
+    assert page.locator('[data-testid="stSlider"]').count() > lane_sliders
+    assert_no_exception(page)
+
+
 FIRST_HEATMAP = """() => {
     const graph = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
     if (!graph || !graph.data || !graph.data.length) return null;

@@ -323,6 +323,13 @@ def run_settings_ui(view) -> tuple[tuple[float, float], int, str]:
     return (float(x0), float(y0)), int(steps), convention
 
 
+# The hyperparameters a lane card shows at once: the ones a learner moves first. The rest, the tricks, the schedule
+# and the remove button are one click away in the card's "More settings" popover, whose widgets the browser builds
+# only when it is opened (a page of five lanes shows 8 sliders instead of 20; see bench/browser.py).
+PRIMARY = {"sgd": ("lr",), "momentum": ("lr", "momentum"), "nesterov": ("lr", "momentum"), "adagrad": ("lr",),
+           "rmsprop": ("lr", "alpha"), "adam": ("lr", "beta1"), "adamw": ("lr", "beta1", "weight_decay")}
+
+
 def lane_ui(lane_id: int, index: int, colour: str, convention: str, prefix: str = PREFIX,
             learning_rates: dict[str, float] = PLAYGROUND_LR) -> tuple[Lane | None, str | None]:
     """One lane's widgets; returns (the Lane, or None with an error message)."""
@@ -331,24 +338,24 @@ def lane_ui(lane_id: int, index: int, colour: str, convention: str, prefix: str 
     def lane_widget_key(name: str) -> str:
         return lane_key(lane_id, name, prefix)
 
-    header = st.columns([6, 1])
-    header[0].markdown(f"<span style='color:{colour};font-size:1.4em'>●</span> **{t('pg.lane')} {index + 1}**",
-                       unsafe_allow_html=True)
-    header[1].button("", icon=":material/close:", key=lane_widget_key("remove"), on_click=remove_lane,
-                     args=(lane_id, prefix), help=t("pg.remove_lane"),
-                     disabled=len(st.session_state[prefix + "lanes"]) <= 1)
+    st.markdown(f"<span style='color:{colour};font-size:1.4em'>●</span> **{t('pg.lane')} {index + 1}**",
+                unsafe_allow_html=True)
     optimizer = st.selectbox(t("pg.optimizer"), list(OPTIMIZERS), key=lane_widget_key("optimizer"),
                              persist_state="session",
                              format_func=lambda name: OPTIMIZERS[name].label(lang))
     entry = OPTIMIZERS[optimizer]
-    hyperparameters = {}
-    for name, spec in entry.specs.items():
-        default = learning_rates[optimizer] if name == "lr" else spec.default
-        hyperparameters[name] = spec_widget(spec, lane_widget_key(f"hp_{name}"), lang, default)
-    with st.expander(t("pg.tricks")):
+    primary = PRIMARY.get(optimizer, ("lr",))
+
+    def hyperparameter(name: str):
+        default = learning_rates[optimizer] if name == "lr" else entry.specs[name].default
+        return spec_widget(entry.specs[name], lane_widget_key(f"hp_{name}"), lang, default)
+
+    hyperparameters = {name: hyperparameter(name) for name in entry.specs if name in primary}
+    with st.popover(t("pg.more_settings"), icon=":material/tune:", width="stretch"):
+        hyperparameters.update({name: hyperparameter(name) for name in entry.specs if name not in primary})
         chosen_tricks = st.multiselect(t("pg.tricks"), list(TRICKS), key=lane_widget_key("tricks"),
                                        persist_state="session",
-                                       format_func=lambda name: TRICKS[name].label(lang), label_visibility="collapsed")
+                                       format_func=lambda name: TRICKS[name].label(lang))
         tricks = []
         for trick in chosen_tricks:
             settings = {name: spec_widget(spec, lane_widget_key(f"trick_{trick}_{name}"), lang, spec.default)
@@ -363,6 +370,9 @@ def lane_ui(lane_id: int, index: int, colour: str, convention: str, prefix: str 
             settings = {name: spec_widget(spec, lane_widget_key(f"sched_{name}"), lang, spec.default)
                         for name, spec in SCHEDULES[schedule_name].specs.items()}
             schedule = (schedule_name, tuple(sorted(settings.items())))
+        st.button(t("pg.remove_lane"), icon=":material/close:", key=lane_widget_key("remove"), on_click=remove_lane,
+                  args=(lane_id, prefix), disabled=len(st.session_state[prefix + "lanes"]) <= 1)
+    hyperparameters = {name: hyperparameters[name] for name in entry.specs}  # the registry's order
     lane = Lane(optimizer, tuple(sorted(hyperparameters.items())), convention, tuple(tricks), schedule)
     try:
         lane.pipeline()
