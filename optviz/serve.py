@@ -146,6 +146,13 @@ def warm_up() -> None:
 
         figure = go.Figure([go.Contour(z=[[0.0, 1.0], [1.0, 0.0]]), go.Scatter(x=[0.0], y=[0.0])])
         apply_layout(figure, "warm-up", "x", "y").to_plotly_json()
+        # Streamlit checks once per process, on the first element any session draws, whether it runs in a REPL:
+        # inspect.stack() resolving the path of every loaded module, 0.12 s with NumPy and plotly loaded.
+        from streamlit import delta_generator
+
+        check = getattr(delta_generator, "_maybe_print_use_warning", None)
+        if check is not None:
+            check()
     except Exception:  # a warm-up must never stop the server
         LOGGER.exception("optviz warm-up failed; the first page run will import what it needs")
 
