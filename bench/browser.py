@@ -40,6 +40,35 @@ FIRST_PATH = """() => {
     return JSON.stringify([graph.data[2].x, graph.data[2].y]);
 }"""
 ANY_CHART = "() => !!document.querySelector('[data-testid=\"stPlotlyChart\"] .js-plotly-plot .main-svg')"
+# The playground's own chart (the same five lanes) alone on a page, served as app.py serves optviz: what the rest
+# of the playground's page (its ~70 controls, formulas and tables) adds to the cold start.
+CHART_ONLY_APP = """import streamlit as st
+from optviz.plots import playground as figures
+from optviz.plots.style import lane_colour
+from optviz.report import finite_rows
+from optviz.runs import Lane
+from optviz.ui.compute import contour_grid, get_surface, run_cached
+
+name = "rosenbrock"
+surface = get_surface(name)
+lanes = [Lane("sgd", (("lr", 0.001),)), Lane("momentum", (("lr", 0.001),)), Lane("adam", (("lr", 0.05),)),
+         Lane("rmsprop", (("lr", 0.01),)), Lane("nesterov", (("lr", 0.001),))]
+paths = []
+for index, lane in enumerate(lanes):
+    trajectory = run_cached(name, lane, (-1.5, 2.0), 1000)
+    shown = figures.subsample(finite_rows(trajectory))
+    paths.append({"label": lane.optimizer, "colour": lane_colour(index), "xy": trajectory.positions[shown],
+                  "loss": trajectory.loss[shown], "steps": shown})
+labels = {"title": surface.label("en"), "colorbar": "log f", "minimum": "minimum", "start": "start"}
+st.title("chart only")
+st.plotly_chart(figures.overlay_figure(contour_grid(name), paths, surface.minima, (-1.5, 2.0), surface.view, labels),
+                on_select="rerun", selection_mode="points", width="stretch")
+"""
+CHART_ONLY_ENTRY = """import streamlit as st
+from starlette.middleware import Middleware
+from optviz.serve import PreloadMiddleware, lifespan
+app = st.App("chart.py", lifespan=lifespan, middleware=[Middleware(PreloadMiddleware)])
+"""
 RUNS = 5  # cold starts per page: one launch varies by +-0.15 s on this machine
 BARE_APP = """import plotly.graph_objects as go
 import streamlit as st
@@ -56,10 +85,11 @@ def free_port() -> int:
 
 def start_server(script: Path, cwd: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(script), "--server.address", "127.0.0.1", "--server.port",
          str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        cwd=cwd, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     for _ in range(600):
         try:
@@ -120,18 +150,25 @@ def slider_latency(page, language: str, received: list[int]) -> tuple[float, int
 
 def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else RUNS
-    starts: dict[str, list[float]] = {"bare": [], "en": [], "zh": []}
+    starts: dict[str, list[float]] = {"bare": [], "chart": [], "en": [], "zh": []}
     measured: dict[str, tuple] = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
         with tempfile.TemporaryDirectory() as folder:
             bare = Path(folder) / "bare.py"
             bare.write_text(BARE_APP)
+            (Path(folder) / "chart.py").write_text(CHART_ONLY_APP)
+            chart_only = Path(folder) / "app.py"
+            chart_only.write_text(CHART_ONLY_ENTRY)
             for attempt in range(runs):  # interleaved, so that a slow spell of the machine hits every page alike
                 seconds, process, page, _ = cold_start(browser, bare, Path(folder), "/")
                 starts["bare"].append(seconds)
                 if attempt == 0:
                     measured["bare"] = (rss_mib(process.pid),)
+                page.close()
+                stop(process)
+                seconds, process, page, _ = cold_start(browser, chart_only, Path(folder), "/")
+                starts["chart"].append(seconds)
                 page.close()
                 stop(process)
                 for language in ("en", "zh"):
@@ -152,7 +189,9 @@ def main() -> None:
 
     bare_median = statistics.median(starts["bare"])
     rows = [("bare Streamlit + one Plotly chart", spread(starts["bare"]), "1.00", "", "",
-             f"{measured['bare'][0]:.0f} MiB")]
+             f"{measured['bare'][0]:.0f} MiB"),
+            ("the playground's chart alone (app.py's serving)", spread(starts["chart"]),
+             f"{statistics.median(starts['chart']) / bare_median:.2f}", "", "", "")]
     for language in ("en", "zh"):
         memory, latency, size = measured[language]
         rows.append((f"playground ({language}), 5 lanes x 1 000 steps", spread(starts[language]),
