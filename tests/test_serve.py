@@ -4,10 +4,17 @@ import asyncio
 import logging
 import re
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from optviz import serve
+
+
+def run(coroutine):
+    """asyncio.run on a thread of its own: the browser tests' Playwright keeps an event loop in this one."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def run_middleware(response: list[dict], path: str = "/playground", method: str = "GET",
@@ -31,7 +38,7 @@ def run_middleware(response: list[dict], path: str = "/playground", method: str 
 
     scope = {"type": "http", "method": method, "path": path, "root_path": "",
              "headers": headers or [(b"accept-encoding", b"gzip, br"), (b"host", b"127.0.0.1")]}
-    asyncio.run(serve.PreloadMiddleware(app, tags)(scope, receive, send))
+    run(serve.PreloadMiddleware(app, tags)(scope, receive, send))
     return sent, seen
 
 
@@ -106,7 +113,7 @@ def test_start_up_switches_off_the_pages_fallback_and_warms_without_errors(caplo
             async with serve.lifespan(None):
                 return PagesManager.uses_pages_directory
 
-        assert asyncio.run(start()) is False
+        assert run(start()) is False
     finally:
         PagesManager.uses_pages_directory = previous
     with caplog.at_level(logging.ERROR, logger="optviz.serve"):
