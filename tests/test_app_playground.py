@@ -209,3 +209,19 @@ def test_a_rerun_sends_less_than_half_a_megabyte():
         if proto is not None and hasattr(proto, "ByteSize"):
             total += proto.ByteSize()
     assert 100_000 < total <= 500_000
+
+
+def test_lane_cards_show_the_main_sliders_and_keep_the_rest_in_more_settings():
+    from optviz.engine import OPTIMIZERS
+    from optviz.ui.playground import PRIMARY
+
+    assert set(PRIMARY) == set(OPTIMIZERS)
+    for name, shown in PRIMARY.items():
+        assert shown[0] == "lr" and set(shown) <= set(OPTIMIZERS[name].specs)
+    app = start(state={})
+    popovers = [block for block in app.get("popover")]
+    assert len(popovers) >= 3 + 2  # one per default lane, the step inspector, the downloads
+    inside = {widget.key for block in popovers for widget in block.get("slider") + block.get("select_slider")}
+    # lane 1 is SGD: its momentum, dampening and weight decay are in its panel, its learning rate is not
+    assert {"pg_0_hp_momentum", "pg_0_hp_dampening", "pg_0_hp_weight_decay"} <= inside
+    assert "pg_0_hp_lr" not in inside and "pg_1_hp_momentum" not in inside
