@@ -185,6 +185,7 @@ with basin_tab:
                                               persist_state="session"))
     chosen = columns[2].multiselect(t("ls.basin_optimizers"), list(OPTIMIZERS), default=["sgd", "momentum", "adam"],
                                     max_selections=4, key=ls.key("b_optimizers"), persist_state="session",
+                                    placeholder=t("app.choose"),
                                     format_func=lambda name: OPTIMIZERS[name].label(lang))
     basin_lanes = []
     lr_columns = st.columns(max(1, len(chosen)))

@@ -273,7 +273,7 @@ with tabs[3]:
         batch_lane = columns[0].selectbox(t("nl.batch_lane"), list(usable), format_func=labels.__getitem__,
                                           key=PREFIX + "batch_lane", persist_state="session")
         sizes = columns[1].multiselect(t("nt.batch"), BATCH_SIZES, default=[8, 32, 128, 0], key=PREFIX + "sizes",
-                                       persist_state="session",
+                                       persist_state="session", placeholder=t("app.choose"),
                                        format_func=lambda size: t("nt.full_batch") if size == 0 else str(size))
         budget = columns[2].radio(t("nl.budget"), ("steps", "epochs"), key=PREFIX + "budget", persist_state="session",
                                   format_func=lambda name: t(f"nl.budget_{name}"), help=t("nl.budget_help"))

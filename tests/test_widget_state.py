@@ -33,3 +33,14 @@ def test_every_keyed_input_widget_persists_for_the_session():
                if not (isinstance(keywords.get("persist_state"), ast.keyword)
                        and getattr(keywords["persist_state"].value, "value", None) == "session")]
     assert missing == []
+
+
+def test_every_multiselect_has_a_placeholder_in_the_users_language():
+    # Streamlit's own placeholder ("Choose options") is English only: an empty box on the Chinese page showed it
+    calls = []
+    for path in sorted([*(ROOT / "pages").glob("*.py"), *(ROOT / "optviz" / "ui").glob("*.py")]):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "multiselect":
+                calls.append((f"{path.relative_to(ROOT)}:{node.lineno}", {k.arg for k in node.keywords}))
+    assert len(calls) >= 4
+    assert [place for place, keywords in calls if "placeholder" not in keywords] == []

@@ -79,7 +79,7 @@ def setup_ui(prefix: str = PREFIX, epochs: int = 60) -> Setup:
             features, standardize = ("pixels",), False
         else:
             features = st.multiselect(t("nt.features"), FEATURES, default=["x1", "x2"], key=key("features"),
-                                      persist_state="session")
+                                      persist_state="session", placeholder=t("app.choose"))
             standardize = st.toggle(t("nt.standardize"), value=True, key=key("standardize"), persist_state="session")
     with model_column:
         st.markdown(f"**{t('nt.model')}**")

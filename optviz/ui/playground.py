@@ -354,7 +354,7 @@ def lane_ui(lane_id: int, index: int, colour: str, convention: str, prefix: str 
     with st.popover(t("pg.more_settings"), icon=":material/tune:", width="stretch"):
         hyperparameters.update({name: hyperparameter(name) for name in entry.specs if name not in primary})
         chosen_tricks = st.multiselect(t("pg.tricks"), list(TRICKS), key=lane_widget_key("tricks"),
-                                       persist_state="session",
+                                       persist_state="session", placeholder=t("app.choose"),
                                        format_func=lambda name: TRICKS[name].label(lang))
         tricks = []
         for trick in chosen_tricks:
