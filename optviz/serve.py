@@ -134,6 +134,7 @@ def warm_up() -> None:
     """Import what the first page run would import, and build one small figure (plotly's validators and its
     template load on first use). Failures are logged, never raised: the first run then simply does it."""
     try:
+        import numpy as np
         import plotly.graph_objects as go
 
         import optviz.explain
@@ -142,10 +143,16 @@ def warm_up() -> None:
         import optviz.report
         import optviz.ui.compute
         import optviz.ui.playground  # noqa: F401
-        from optviz.plots.style import apply_layout
+        from optviz.plots.playground import overlay_figure
 
-        figure = go.Figure([go.Contour(z=[[0.0, 1.0], [1.0, 0.0]]), go.Scatter(x=[0.0], y=[0.0])])
-        apply_layout(figure, "warm-up", "x", "y").to_plotly_json()
+        # plotly creates each property's validator the first time it is set: build a real (tiny) figure
+        axis = np.linspace(-1.0, 1.0, 3)
+        grid = {"x": axis, "y": axis, "z": np.add.outer(axis**2, axis**2)}
+        path = {"label": "warm-up", "colour": "#000000", "xy": np.zeros((2, 2)), "loss": np.ones(2),
+                "steps": np.arange(2)}
+        labels = {"title": "warm-up", "colorbar": "f", "minimum": "minimum", "start": "start"}
+        overlay_figure(grid, [path], [(0.0, 0.0)], (0.5, 0.5), (-1.0, 1.0, -1.0, 1.0), labels).to_plotly_json()
+        go.Figure(go.Heatmap(z=[[0.0, 1.0]])).to_plotly_json()
         # Streamlit checks once per process, on the first element any session draws, whether it runs in a REPL:
         # inspect.stack() resolving the path of every loaded module, 0.12 s with NumPy and plotly loaded.
         from streamlit import delta_generator
