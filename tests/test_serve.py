@@ -125,7 +125,7 @@ def test_a_failing_warm_up_is_logged_not_raised(monkeypatch, caplog):
     def broken(*args, **kwargs):
         raise RuntimeError("no plotly today")
 
-    monkeypatch.setattr("optviz.plots.style.apply_layout", broken)
+    monkeypatch.setattr("optviz.plots.playground.overlay_figure", broken)
     with caplog.at_level(logging.ERROR, logger="optviz.serve"):
         serve.warm_up()
     assert "warm-up failed" in caplog.text
