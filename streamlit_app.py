@@ -1,7 +1,7 @@
 """optviz's page script: builds the navigation; every page honours the language chosen in the sidebar.
 
 The server entry is app.py (`streamlit run app.py`), which serves this script; `streamlit run streamlit_app.py`
-serves the same app without app.py's start-up optimisations (optviz/serve.py).
+serves the same app without app.py's start-up optimisations (optviz/ui/serve.py).
 """
 
 import streamlit as st

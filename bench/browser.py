@@ -9,7 +9,7 @@ For the playground (Rosenbrock, 5 lanes x 1 000 steps, overlay view), in English
 - bytes received over the websocket per rerun (one slider move);
 - server RSS once the playground has loaded.
 
-The server is `streamlit run app.py`, the app as `make run` serves it (optviz/serve.py's start-up included).
+The server is `streamlit run app.py`, the app as `make run` serves it (optviz/ui/serve.py's start-up included).
 
 Usage: python bench/browser.py [cold starts per page, default 5]
 """
@@ -66,7 +66,7 @@ st.plotly_chart(figures.overlay_figure(contour_grid(name), paths, surface.minima
 """
 CHART_ONLY_ENTRY = """import streamlit as st
 from starlette.middleware import Middleware
-from optviz.serve import PreloadMiddleware, lifespan
+from optviz.ui.serve import PreloadMiddleware, lifespan
 app = st.App("chart.py", lifespan=lifespan, middleware=[Middleware(PreloadMiddleware)])
 """
 RUNS = 5  # cold starts per page: one launch varies by +-0.15 s on this machine

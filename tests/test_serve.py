@@ -1,4 +1,4 @@
-"""optviz/serve.py: the st.App start-up (pages/ fallback off, warm imports) and the HTML preload middleware."""
+"""optviz/ui/serve.py: the st.App start-up (pages/ fallback off, warm imports) and the HTML preload middleware."""
 
 import asyncio
 import logging
@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from optviz import serve
+from optviz.ui import serve
 
 
 def run(coroutine):
@@ -116,7 +116,7 @@ def test_start_up_switches_off_the_pages_fallback_and_warms_without_errors(caplo
         assert run(start()) is False
     finally:
         PagesManager.uses_pages_directory = previous
-    with caplog.at_level(logging.ERROR, logger="optviz.serve"):
+    with caplog.at_level(logging.ERROR, logger="optviz.ui.serve"):
         serve.warm_up()
     assert not caplog.records
 
@@ -126,7 +126,7 @@ def test_a_failing_warm_up_is_logged_not_raised(monkeypatch, caplog):
         raise RuntimeError("no plotly today")
 
     monkeypatch.setattr("optviz.plots.playground.overlay_figure", broken)
-    with caplog.at_level(logging.ERROR, logger="optviz.serve"):
+    with caplog.at_level(logging.ERROR, logger="optviz.ui.serve"):
         serve.warm_up()
     assert "warm-up failed" in caplog.text
 

@@ -5,7 +5,7 @@ st.navigation, it lists pages/ itself and runs a linked page (e.g. /playground) 
 first visitor of a deep link would see the page without the language switch and the real navigation. Every page
 calls ``ensure_navigation()`` first: in that fallback it switches Streamlit to st.navigation and reruns, and
 streamlit_app.py then routes the same URL as usual. (streamlit 1.67: PagesManager.uses_pages_directory.)
-Served through app.py, the fallback is switched off before the first session (optviz/serve.py) and this guard only
+Served through app.py, the fallback is switched off before the first session (optviz/ui/serve.py) and this guard only
 matters for `streamlit run streamlit_app.py`.
 """
 

@@ -325,7 +325,7 @@ def run_settings_ui(view) -> tuple[tuple[float, float], int, str]:
 
 # The hyperparameters a lane card shows at once: the ones a learner moves first. The rest, the tricks, the schedule
 # and the remove button are one click away in the card's "More settings" popover, whose widgets the browser builds
-# only when it is opened (a page of five lanes shows 8 sliders instead of 20; see bench/browser.py).
+# only when it is opened (the five lanes of bench/browser.py mount 9 sliders instead of 21).
 PRIMARY = {"sgd": ("lr",), "momentum": ("lr", "momentum"), "nesterov": ("lr", "momentum"), "adagrad": ("lr",),
            "rmsprop": ("lr", "alpha"), "adam": ("lr", "beta1"), "adamw": ("lr", "beta1", "weight_decay")}
 
