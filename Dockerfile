@@ -14,7 +14,7 @@ RUN pip install --index-url https://download.pytorch.org/whl/cpu "torch==$(sed -
     && pip install -r requirements.txt
 
 COPY .streamlit .streamlit
-COPY app.py streamlit_app.py ./
+COPY app.py server.py ./
 COPY pages pages
 COPY optviz optviz
 COPY docs/guide docs/guide
@@ -26,5 +26,5 @@ EXPOSE 8501
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
     CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4)"
 # 0.0.0.0 inside the container only: publish the port to the host (or a load balancer) as docs/deploy.md shows
-CMD ["python", "-m", "streamlit", "run", "app.py", "--server.address", "0.0.0.0", "--server.port", "8501", \
+CMD ["python", "-m", "streamlit", "run", "server.py", "--server.address", "0.0.0.0", "--server.port", "8501", \
      "--server.headless", "true", "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]

@@ -23,7 +23,7 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
 	touch $@ $(RUN_STAMP)
 
 run: $(RUN_STAMP)
-	$(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port 8501
+	$(PY) -m streamlit run server.py --server.address 127.0.0.1 --server.port 8501
 
 # Chromium for the browser tests comes from Debian (`playwright install` cannot download browsers here);
 # the CJK fonts let it draw the Chinese interface.

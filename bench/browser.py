@@ -9,7 +9,7 @@ For the playground (Rosenbrock, 5 lanes x 1 000 steps, overlay view), in English
 - bytes received over the websocket per rerun (one slider move);
 - server RSS once the playground has loaded.
 
-The server is `streamlit run app.py`, the app as `make run` serves it (optviz/ui/serve.py's start-up included).
+The server is `streamlit run server.py`, the app as `make run` serves it (optviz/ui/serve.py's start-up included).
 
 Usage: python bench/browser.py [cold starts per page, default 5]
 """
@@ -40,7 +40,7 @@ FIRST_PATH = """() => {
     return JSON.stringify([graph.data[2].x, graph.data[2].y]);
 }"""
 ANY_CHART = "() => !!document.querySelector('[data-testid=\"stPlotlyChart\"] .js-plotly-plot .main-svg')"
-# The playground's own chart (the same five lanes) alone on a page, served as app.py serves optviz: what the rest
+# The playground's own chart (the same five lanes) alone on a page, served as server.py serves optviz: what the rest
 # of the playground's page (its ~70 controls, formulas and tables) adds to the cold start.
 CHART_ONLY_APP = """import streamlit as st
 from optviz.plots import playground as figures
@@ -158,7 +158,7 @@ def main() -> None:
             bare = Path(folder) / "bare.py"
             bare.write_text(BARE_APP)
             (Path(folder) / "chart.py").write_text(CHART_ONLY_APP)
-            chart_only = Path(folder) / "app.py"
+            chart_only = Path(folder) / "server.py"
             chart_only.write_text(CHART_ONLY_ENTRY)
             for attempt in range(runs):  # interleaved, so that a slow spell of the machine hits every page alike
                 seconds, process, page, _ = cold_start(browser, bare, Path(folder), "/")
@@ -173,7 +173,7 @@ def main() -> None:
                 stop(process)
                 for language in ("en", "zh"):
                     path = f"/playground?{QUERY}" + ("&lang=zh" if language == "zh" else "")
-                    seconds, process, page, received = cold_start(browser, ROOT / "app.py", ROOT, path)
+                    seconds, process, page, received = cold_start(browser, ROOT / "server.py", ROOT, path)
                     starts[language].append(seconds)
                     if attempt == 0:
                         page.wait_for_function(FIRST_PATH, timeout=120_000)
@@ -190,7 +190,7 @@ def main() -> None:
     bare_median = statistics.median(starts["bare"])
     rows = [("bare Streamlit + one Plotly chart", spread(starts["bare"]), "1.00", "", "",
              f"{measured['bare'][0]:.0f} MiB"),
-            ("the playground's chart alone (app.py's serving)", spread(starts["chart"]),
+            ("the playground's chart alone (server.py's serving)", spread(starts["chart"]),
              f"{statistics.median(starts['chart']) / bare_median:.2f}", "", "", "")]
     for language in ("en", "zh"):
         memory, latency, size = measured[language]

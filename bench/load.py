@@ -3,7 +3,7 @@
 
 Prints the rerun latency (p50 / p95 / max) seen by the learners, errors, sessions that saw another's state, and the
 server's memory: before, once every learner has drawn the playground, at its peak and at the end; and the memory
-one more session costs. The server is `streamlit run app.py` on a free 127.0.0.1 port, started and stopped here.
+one more session costs. The server is `streamlit run server.py` on a free 127.0.0.1 port, started and stopped here.
 
 Usage: python bench/load.py [--sessions 20] [--seconds 60] [--think 0.5 1.5]
 """

@@ -51,7 +51,7 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90.0) -> 
     raise RuntimeError(f"streamlit did not answer at {url} within {timeout:.0f} s")
 
 
-def start_streamlit(log_path: Path, script: Path = ROOT / "app.py", cwd: Path = ROOT,
+def start_streamlit(log_path: Path, script: Path = ROOT / "server.py", cwd: Path = ROOT,
                     environment: dict | None = None) -> tuple[subprocess.Popen, str]:
     """`streamlit run script` on 127.0.0.1 and a free port, in a process group of its own; returns it and its
     URL once it answers. Stop it with stop_streamlit."""
@@ -86,7 +86,7 @@ def stop_streamlit(process: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory):
-    """Start `streamlit run app.py` on 127.0.0.1 and a free port; stop exactly that process afterwards."""
+    """Start `streamlit run server.py` on 127.0.0.1 and a free port; stop exactly that process afterwards."""
     process, url = start_streamlit(tmp_path_factory.mktemp("streamlit") / "server.log")
     try:
         yield url

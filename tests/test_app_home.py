@@ -6,11 +6,11 @@ from streamlit.testing.v1 import AppTest
 
 from optviz.engine import OPTIMIZERS, SCHEDULES, TRICKS
 
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 def start(query=None, lang=None):
-    """Run the app once. AppTest drops widgets of the entry script (streamlit_app.py) on a rerun under st.navigation, so
+    """Run the app once. AppTest drops widgets of the entry script (app.py) on a rerun under st.navigation, so
     the language is preset in the session, as the URL does in a browser; tests/test_browser.py clicks the switch.
     """
     app = AppTest.from_file(APP, default_timeout=30)

@@ -45,7 +45,7 @@ def test_nothing_the_image_copies_is_excluded_by_dockerignore():
     ignored = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines() if line.strip()]
     for path in copied_paths():
         assert path not in ignored and not any(path.startswith(rule.rstrip("/") + "/") for rule in ignored)
-    needed = {"requirements.txt", "app.py", "streamlit_app.py", "pages", "optviz", "docs/guide", ".streamlit"}
+    needed = {"requirements.txt", "app.py", "server.py", "pages", "optviz", "docs/guide", ".streamlit"}
     assert needed <= set(copied_paths())
 
 
@@ -60,7 +60,7 @@ def test_the_copied_files_run_the_app(tmp_path):
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
     environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    process, url = start_streamlit(tmp_path / "server.log", tmp_path / "app.py", tmp_path, environment)
+    process, url = start_streamlit(tmp_path / "server.log", tmp_path / "server.py", tmp_path, environment)
     try:
 
         async def visit() -> list[str]:

@@ -97,7 +97,7 @@ def test_other_pages_ignore_hostile_url_parameters(page, tmp_path):
 
 @pytest.mark.parametrize("value", ["de", "x" * 10_000, "<script>", "", "zh-CN"])
 def test_an_unknown_language_in_the_url_is_ignored_with_a_message(value):
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     app.query_params["lang"] = value
     app.run()
     assert not app.exception

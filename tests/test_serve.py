@@ -132,7 +132,7 @@ def test_a_failing_warm_up_is_logged_not_raised(monkeypatch, caplog):
 
 
 def test_the_server_sends_pages_with_the_preload_and_the_chunk_it_names(app_url):
-    """Through `streamlit run app.py`: every page's HTML carries the import, and the chunk it names is served."""
+    """Through `streamlit run server.py`: every page's HTML carries the import, and the chunk it names is served."""
     for path in ("/", "/playground?lang=zh"):
         with urllib.request.urlopen(app_url + path, timeout=30) as response:
             html = response.read().decode()

@@ -12,7 +12,7 @@ EXEMPT = {"_SWITCH_KEY"}  # the language switch: app.py draws it on every page, 
 
 
 def keyed_inputs():
-    scripts = [*(ROOT / "pages").glob("*.py"), *(ROOT / "optviz" / "ui").glob("*.py"), ROOT / "streamlit_app.py"]
+    scripts = [*(ROOT / "pages").glob("*.py"), *(ROOT / "optviz" / "ui").glob("*.py"), ROOT / "app.py"]
     for path in sorted(scripts):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call):

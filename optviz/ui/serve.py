@@ -1,4 +1,4 @@
-"""How optviz is served: the st.App that `streamlit run app.py` starts (uvicorn + Starlette, Streamlit 1.67).
+"""How optviz is served: the st.App that `streamlit run server.py` starts (uvicorn + Starlette, Streamlit 1.67).
 
 Three things happen here, each to shorten the wait for a freshly started server's first page
 (bench/browser.py measures them):
@@ -15,7 +15,7 @@ Three things happen here, each to shorten the wait for a freshly started server'
   and evaluating that chunk as soon as Streamlit's own script has run, and preloads the two KaTeX fonts the formulas
   use. Only HTML responses are touched; a Streamlit whose files are not where 1.67 keeps them gets no tags.
 
-Everything here is an optimisation: `streamlit run streamlit_app.py` serves the same app without it.
+Everything here is an optimisation: `streamlit run app.py` serves the same app without it.
 """
 
 from __future__ import annotations
