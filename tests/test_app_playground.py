@@ -219,7 +219,7 @@ def test_lane_cards_show_the_main_sliders_and_keep_the_rest_in_more_settings():
     for name, shown in PRIMARY.items():
         assert shown[0] == "lr" and set(shown) <= set(OPTIMIZERS[name].specs)
     app = start(state={})
-    popovers = [block for block in app.get("popover")]
+    popovers = app.get("popover")
     assert len(popovers) >= 3 + 2  # one per default lane, the step inspector, the downloads
     inside = {widget.key for block in popovers for widget in block.get("slider") + block.get("select_slider")}
     # lane 1 is SGD: its momentum, dampening and weight decay are in its panel, its learning rate is not

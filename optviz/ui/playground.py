@@ -372,7 +372,6 @@ def lane_ui(lane_id: int, index: int, colour: str, convention: str, prefix: str 
             schedule = (schedule_name, tuple(sorted(settings.items())))
         st.button(t("pg.remove_lane"), icon=":material/close:", key=lane_widget_key("remove"), on_click=remove_lane,
                   args=(lane_id, prefix), disabled=len(st.session_state[prefix + "lanes"]) <= 1)
-    hyperparameters = {name: hyperparameters[name] for name in entry.specs}  # the registry's order
     lane = Lane(optimizer, tuple(sorted(hyperparameters.items())), convention, tuple(tricks), schedule)
     try:
         lane.pipeline()

@@ -35,8 +35,9 @@ ASGIApp = Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message],
 # The chunks to load early: the chart component, and the fonts of the formulas (KaTeX's roman and italic).
 CHUNKS = ("PlotlyChart",)
 FONTS = ("KaTeX_Main-Regular", "KaTeX_Math-Italic")
-# Paths whose responses are never pages: Streamlit's assets and its endpoints.
-NOT_PAGES = ("/static/", "/_stcore/", "/favicon", "/media/", "/component/", "/app/static/")
+# Paths whose responses are never pages: Streamlit's assets and endpoints (a last segment with a dot, such as
+# favicon.png, is a file too).
+NOT_PAGES = ("/static/", "/_stcore/", "/media/", "/component/", "/app/static/")
 
 
 def static_folder() -> Path:
@@ -138,7 +139,6 @@ def warm_up() -> None:
         import plotly.graph_objects as go
 
         import optviz.explain
-        import optviz.plots.playground
         import optviz.plots.schedules
         import optviz.report
         import optviz.ui.compute
