@@ -1,11 +1,28 @@
-"""Why a run diverged, in words a learner can check: on a quadratic the stability condition that failed."""
+"""Why a run diverged or keeps bouncing, in words a learner can check: on a quadratic the stability condition that
+failed; where f is undefined, the point; otherwise the rule that flagged it (see optviz.report.run_status)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from optviz.engine.driver import Trajectory
+from optviz.report import run_status
 from optviz.runs import Lane
 from optviz.surfaces import Surface
+
+
+def _plain_lane(lane: Lane) -> dict[str, Any] | None:
+    """The lane's lr and momentum when it is plain gradient descent or heavy ball (the quadratic theory holds)."""
+    settings = dict(lane.hyperparameters)
+    simple = lane.optimizer in ("sgd", "momentum") and not lane.tricks and lane.schedule is None
+    simple = simple and not settings.get("nesterov") and not settings.get("weight_decay") and \
+        not settings.get("dampening")
+    if not simple:
+        return None
+    from optviz.engine import OPTIMIZERS
+
+    values = {**OPTIMIZERS[lane.optimizer].defaults(), **settings}
+    return {"lr": float(values["lr"]), "momentum": float(values.get("momentum", 0.0))}
 
 
 def divergence_reason(surface: Surface, lane: Lane, diverged_at: int) -> tuple[str, dict[str, Any]]:
@@ -15,16 +32,10 @@ def divergence_reason(surface: Surface, lane: Lane, diverged_at: int) -> tuple[s
     Elsewhere, or with adaptive methods, tricks or schedules, the generic message: the step and the rule
     (|θ| > 10⁶ or f not finite).
     """
-    settings = dict(lane.hyperparameters)
     eigenvalues = surface.hessian_eigenvalues
-    simple = lane.optimizer in ("sgd", "momentum") and not lane.tricks and lane.schedule is None
-    simple = simple and not settings.get("nesterov") and not settings.get("weight_decay") and \
-        not settings.get("dampening")
-    if eigenvalues and simple:
-        from optviz.engine import OPTIMIZERS
-
-        values = {**OPTIMIZERS[lane.optimizer].defaults(), **settings}
-        lr, momentum = float(values["lr"]), float(values.get("momentum", 0.0))
+    plain = _plain_lane(lane)
+    if eigenvalues and plain:
+        lr, momentum = plain["lr"], plain["momentum"]
         product = lr * max(eigenvalues)
         if momentum == 0 and product > 2:
             return "diverge.gd_quadratic", {"step": diverged_at, "product": f"{product:.3g}",
@@ -34,3 +45,32 @@ def divergence_reason(surface: Surface, lane: Lane, diverged_at: int) -> tuple[s
                                                   "limit": f"{2 + 2 * momentum:.3g}", "beta": f"{momentum:.3g}",
                                                   "lam": f"{max(eigenvalues):.3g}", "lr": f"{lr:.3g}"}
     return "diverge.generic", {"step": diverged_at}
+
+
+def oscillation_reason(surface: Surface, lane: Lane) -> tuple[str, dict[str, Any]]:
+    """Why a run neither converges nor diverges: on a quadratic, gradient descent with η·λ_max = 2 exactly (the
+    stability boundary: the steepest coordinate flips sign at the same size every step); otherwise the rule."""
+    eigenvalues = surface.hessian_eigenvalues
+    plain = _plain_lane(lane)
+    if eigenvalues and plain and plain["momentum"] == 0:
+        product = plain["lr"] * max(eigenvalues)
+        if abs(product - 2) <= 1e-9:
+            return "oscillate.gd_quadratic", {"lr": f"{plain['lr']:.6g}", "lam": f"{max(eigenvalues):.6g}",
+                                              "product": f"{product:.6g}"}
+    return "oscillate.generic", {}
+
+
+def run_explanation(surface: Surface, lane: Lane, trajectory: Trajectory) -> tuple[str, dict[str, Any]] | None:
+    """The message (catalog key and fields) a page shows under the chart for a run that did not go well: f
+    undefined at the start or where a step went, diverged, diverging, oscillating; None for the others."""
+    status, fields = run_status(surface, trajectory)
+    if status in ("status.undefined_start", "status.undefined"):
+        return "diverge." + status.split(".", 1)[1], fields
+    if status == "status.diverged":
+        return divergence_reason(surface, lane, fields["step"])
+    if status == "status.diverging":
+        key, reason = divergence_reason(surface, lane, fields["step"])
+        return ("diverge.growing", fields) if key == "diverge.generic" else (key, reason)
+    if status == "status.oscillating":
+        return oscillation_reason(surface, lane)
+    return None

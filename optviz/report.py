@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from optviz.engine.driver import Trajectory
+from optviz.engine.driver import DIVERGENCE_BOUND, Trajectory
 from optviz.runs import Lane
 from optviz.surfaces import Surface
 
@@ -61,15 +61,111 @@ def curves(surface: Surface, trajectory: Trajectory) -> dict[str, np.ndarray | N
     }
 
 
+# A run is diverging when its loss ends more than DIVERGING_FACTOR times its starting gap above the start (the gap
+# to f* where f* is known, else |f0|, and at least 1) and is still growing: its highest loss is among its last
+# GROWING_WINDOW steps. It is oscillating when over its last quarter of steps its loss did not go down, its path did
+# not slow down, and it went back and forth (see ``oscillating``).
+DIVERGING_FACTOR = 1e3
+GROWING_WINDOW = 10
+OSCILLATING_MIN_STEPS = 20
+OSCILLATING_SHARE = 4
+BACK_AND_FORTH = 5.0
+
+STATUSES = ("undefined_start", "undefined", "diverged", "diverging", "converged", "oscillating", "unfinished")
+
+
+def diverging_threshold(surface: Surface, start_loss: float) -> float:
+    """The loss above which a still-growing run counts as diverging: f0 + 10³·max(gap, 1), where the gap is
+    f0 − f* (|f0| when f* is unknown)."""
+    gap = abs(start_loss - surface.f_star) if surface.f_star is not None else abs(start_loss)
+    return start_loss + DIVERGING_FACTOR * max(gap, 1.0)
+
+
+def diverging_from(surface: Surface, trajectory: Trajectory) -> int | None:
+    """The first step whose loss is above the diverging threshold, for a run whose loss ends above it and is
+    still growing (its highest loss is among its last GROWING_WINDOW steps); None for any other run."""
+    rows = finite_rows(trajectory)
+    loss = trajectory.loss[:rows]
+    if rows < 2 or not np.all(np.isfinite(loss)):
+        return None
+    threshold = diverging_threshold(surface, float(loss[0]))
+    if loss[-1] <= threshold or int(np.argmax(loss)) < rows - GROWING_WINDOW:
+        return None
+    return int(np.argmax(loss > threshold))
+
+
+def oscillating(surface: Surface, trajectory: Trajectory) -> bool:
+    """Whether a bounded run neither converges nor diverges: comparing its last quarter of steps with the quarter
+    before, its typical (median) loss did not halve (measured from f* where known), its path did not slow down
+    (it travelled at least half as far) and it went back and forth (travelled more than BACK_AND_FORTH times its
+    net move). Gradient descent on a stability boundary (η·λ_max = 2) does this, and so does a constant
+    learning rate under gradient noise; a run whose learning rate decays is slowing down, not oscillating."""
+    rows = finite_rows(trajectory)
+    if rows - 1 < OSCILLATING_MIN_STEPS or trajectory.diverged_at >= 0:
+        return False
+    window = max(GROWING_WINDOW // 2, (rows - 1) // OSCILLATING_SHARE)
+    loss = trajectory.loss[:rows]
+    floor = surface.f_star if surface.f_star is not None else float(np.min(loss))
+    recent, before = loss[rows - window :] - floor, loss[rows - 2 * window : rows - window] - floor
+    if np.median(recent) < 0.5 * np.median(before):
+        return False
+    moves = np.linalg.norm(np.diff(trajectory.positions[rows - 2 * window - 1 : rows], axis=0), axis=-1)
+    travelled, travelled_before = float(moves[window:].sum()), float(moves[:window].sum())
+    net = float(np.linalg.norm(trajectory.positions[rows - 1] - trajectory.positions[rows - window - 1]))
+    x_min, x_max, y_min, y_max = surface.view
+    noticeable = 1e-6 * window * float(np.hypot(x_max - x_min, y_max - y_min))  # not rounding noise at a minimum
+    return travelled > noticeable and travelled >= 0.5 * travelled_before and travelled > BACK_AND_FORTH * net
+
+
+def run_status(surface: Surface, trajectory: Trajectory) -> tuple[str, dict[str, Any]]:
+    """What a finished run did, as a catalog key ("status.<name>", <name> in STATUSES) and its fields.
+
+    undefined_start: f is not a number at the start; undefined: a step went where f is not defined (x, y);
+    diverged: the engine stopped it (|θ| > 10⁶ or f infinite); diverging: see ``diverging_from``;
+    converged: it reached the tolerance (step); oscillating: see ``oscillating``; unfinished: none of these.
+    """
+    if trajectory.diverged_at >= 0:
+        step = int(trajectory.diverged_at)
+        where = trajectory.diverged_position
+        if where is not None and np.all(np.isfinite(where)) and np.abs(where).max() <= DIVERGENCE_BOUND:
+            with np.errstate(all="ignore"):
+                value = surface.value(np.asarray(where, dtype=np.float64))
+            if np.isnan(value):
+                point = {"x": f"{where[0]:.4g}", "y": f"{where[1]:.4g}"}
+                return ("status.undefined_start", point) if step == 0 else ("status.undefined", {"step": step, **point})
+        return "status.diverged", {"step": step}
+    step = diverging_from(surface, trajectory)
+    if step is not None:
+        return "status.diverging", {"step": step, "loss": format_number(float(trajectory.loss[-1]))}
+    if trajectory.steps_to_tolerance >= 0:
+        return "status.converged", {"step": int(trajectory.steps_to_tolerance)}
+    if oscillating(surface, trajectory):
+        return "status.oscillating", {}
+    return "status.unfinished", {"steps": len(trajectory.positions) - 1}
+
+
 def leaderboard_row(surface: Surface, trajectory: Trajectory) -> dict[str, Any]:
-    """Final loss, steps to tolerance, where it diverged, final distance to the nearest minimum."""
+    """Final loss, steps to tolerance, where it diverged, final distance to the nearest minimum, and the run's
+    status (``run_status``: "status" is the catalog key, "status_fields" its fields).
+
+    diverged_at is the step where the engine stopped the run, or for a run whose loss is still growing far above
+    its start (``diverging_from``) the first step above the threshold. A final loss that is not a number (f
+    undefined at the start) is None.
+    """
     rows = finite_rows(trajectory)
     distance = distance_to_minimum(surface, trajectory.positions[rows - 1 : rows])
+    status, fields = run_status(surface, trajectory)
+    final_loss = float(trajectory.loss[rows - 1])
+    diverged_at = int(trajectory.diverged_at) if trajectory.diverged_at >= 0 else None
+    if status == "status.diverging":
+        diverged_at = fields["step"]
     return {
-        "final_loss": float(trajectory.loss[rows - 1]),
+        "final_loss": final_loss if np.isfinite(final_loss) else None,
         "steps_to_tolerance": int(trajectory.steps_to_tolerance) if trajectory.steps_to_tolerance >= 0 else None,
-        "diverged_at": int(trajectory.diverged_at) if trajectory.diverged_at >= 0 else None,
-        "distance": None if distance is None else float(distance[0]),
+        "diverged_at": diverged_at,
+        "distance": None if distance is None or not np.isfinite(distance[0]) else float(distance[0]),
+        "status": status,
+        "status_fields": fields,
     }
 
 

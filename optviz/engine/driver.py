@@ -48,7 +48,9 @@ class Trajectory:
     lr (S, *B): the learning rate used at each step; state: the optimizer's buffers after each step,
     (S+1, *B, d) each, their initial value first; diverged_at (*B): first step whose result was not finite or
     left the box, -1 if none; steps_to_tolerance (*B): first step below the tolerance, -1 if never (see
-    ``run``). Rows from a run's divergence on are NaN (its lr stays for the step that diverged).
+    ``run``). Rows from a run's divergence on are NaN (its lr stays for the step that diverged);
+    diverged_position (*B, d): where the step that diverged took the run (what made it diverge: a point
+    outside the box, or one where f is not finite), NaN for runs that did not diverge.
     """
 
     positions: np.ndarray
@@ -59,6 +61,7 @@ class Trajectory:
     diverged_at: np.ndarray
     steps_to_tolerance: np.ndarray
     state: dict[str, np.ndarray] = field(default_factory=dict)
+    diverged_position: np.ndarray | None = None
 
 
 @dataclass
@@ -385,6 +388,9 @@ def _trajectory(pipeline, value_and_grad, params, steps, record_state, *, tolera
 
     positions, grads = points(positions), points(grads)
     states = {name: points(history) for name, history in states.items()}
+    # Where each diverged run went, kept before its row becomes NaN (the explanation reads it).
+    diverged_position = np.take_along_axis(positions, np.maximum(diverged_at, 0)[None, ..., None], axis=0)[0]
+    diverged_position = np.where(dead[..., None], diverged_position, np.nan)
     if dead.any():
         after = np.arange(steps + 1).reshape(-1, *([1] * len(batch_shape))) >= diverged_at
         after &= dead
@@ -401,4 +407,4 @@ def _trajectory(pipeline, value_and_grad, params, steps, record_state, *, tolera
         with np.errstate(invalid="ignore"):
             below = (losses - f_star < tolerance) if f_star is not None else (grad_norm < tolerance)
         reached = np.where(below.any(axis=0), below.argmax(axis=0), -1).astype(np.int64)
-    return Trajectory(positions, losses, grads, grad_norm, lrs, diverged_at, reached, states)
+    return Trajectory(positions, losses, grads, grad_norm, lrs, diverged_at, reached, states, diverged_position)
