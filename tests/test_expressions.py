@@ -134,6 +134,11 @@ def test_hostile_expressions_are_refused_quickly(text):
     ("2*x + 3y", 8),
     ("x ** (y", 6),
     ("sin(x) + x.real", 11),
+    ("x * * y", 5),
+    ("x**", 3),
+    ("x^2+y^2+", 8),
+    ("sin(x) +   ", 8),
+    ("(x + 1) * -", 11),
 ])
 def test_messages_say_where(text, position):
     with pytest.raises(ExpressionError) as caught:
@@ -141,6 +146,32 @@ def test_messages_say_where(text, position):
     assert caught.value.position == position
     assert f"character {position}" in caught.value.message("en")
     assert f"第 {position} 个字符" in caught.value.message("zh")
+
+
+@pytest.mark.parametrize(("text", "last"), [("x**", "**"), ("x^2+y^2+", "+"), ("x / ", "/"), ("-", "-")])
+def test_a_text_that_stops_too_early_is_reported_at_its_end(text, last):
+    with pytest.raises(ExpressionError) as caught:
+        compile_expression(text)
+    assert caught.value.code == "ends_early" and caught.value.position == len(text.rstrip())
+    assert f"“{last}”" in caught.value.message("en") and f"“{last}”" in caught.value.message("zh")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_start_where_f_is_undefined_is_named_not_a_generic_divergence(lang):
+    from optviz.explain import run_explanation
+    from optviz.i18n import text
+    from optviz.report import format_number, leaderboard_row
+    from optviz.runs import lane_from_settings, run_lane
+
+    chosen = surface("expr:log(x)+y**2")
+    lane = lane_from_settings("adam", {"lr": 0.1})
+    trajectory = run_lane(chosen, lane, (-1.5, 2.0), 100)
+    key, fields = run_explanation(chosen, lane, trajectory)
+    message = text(key, lang, **fields)
+    assert key == "diverge.undefined_start" and "(-1.5, 2)" in message and "10⁶" not in message
+    row = leaderboard_row(chosen, trajectory)
+    assert format_number(row["final_loss"]) == "—" and row["status"] == "status.undefined_start"
+    assert text(row["status"], lang, **row["status_fields"])
 
 
 GOOD = [

@@ -132,8 +132,11 @@ def parse(source: str) -> ast.Expression:
     try:
         tree = ast.parse(python_text, mode="eval")
     except SyntaxError as error:
-        column = _source_column(tokens, python_text, (error.offset or 1) - 1)
-        raise ExpressionError("syntax", column) from None
+        offset = (error.offset or 0) - 1
+        if not 0 <= offset < len(python_text.rstrip()):
+            # Python reports a text that stops too early ("x**", "x^2+y^2+") at offset 0: the fault is the end.
+            raise ExpressionError("ends_early", len(source.rstrip()), last=tokens[-1].text) from None
+        raise ExpressionError("syntax", _source_column(tokens, python_text, offset)) from None
     except (RecursionError, MemoryError, ValueError):
         raise ExpressionError("too_complex", limit=MAX_NODES) from None
     _Checker(tokens, python_text).check(tree)
