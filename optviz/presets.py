@@ -66,9 +66,9 @@ PRESETS: dict[str, Preset] = {
             ("adam", {"lr": 0.5, "beta1": 0.9, "beta2": 0.999}),
             ("adam", {"lr": 0.5, "beta1": 0.9, "beta2": 0.999, "bias_correction": False}),
         )),
-        Preset("plateau", "plateau", (4.0, 3.0), 500, (
+        Preset("plateau", "plateau", (4.0, 3.0), 800, (
             ("sgd", {"lr": 0.5}),
-            ("momentum", {"lr": 0.5, "momentum": 0.9}),
+            ("momentum", {"lr": 0.5, "momentum": 0.99}),
             ("rmsprop", {"lr": 0.05}),
             ("adam", {"lr": 0.1}),
         )),
