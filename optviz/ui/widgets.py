@@ -67,6 +67,8 @@ def spec_widget(spec: Spec, key: str, lang: str, default: Any, container=st) -> 
         step = linear_step(spec)
         value = float(np.clip(st.session_state[key], spec.ui_low, spec.ui_high))
         st.session_state[key] = round(value / step) * step
+        # Kept inside the slider, but not rounded to its step: a value from a link (β = 0.29264) stays exact, and
+        # the slider shows as many decimals as it has.
         return container.slider(label, min_value=float(spec.ui_low), max_value=float(spec.ui_high), step=step,
                                 key=key,
                                 persist_state="session", help=help_text, format=f"%.{max(2, -int(math.log10(step)))}f")
