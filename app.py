@@ -1,4 +1,4 @@
-"""optviz's page script: builds the navigation; every page honours the language chosen in the sidebar.
+"""optviz's page script: builds the navigation (a bar at the top); every page honours the language chosen in its header.
 
 `make run` serves it through server.py (`streamlit run server.py`), whose start-up is optviz/ui/serve.py;
 `streamlit run app.py` serves the same app without that start-up work.
@@ -7,12 +7,12 @@
 import streamlit as st
 
 from optviz.engine.allocator import tune_allocator
-from optviz.ui import language_switch, t
+from optviz.ui import init_language, t
 
 tune_allocator()  # large NumPy temporaries from the heap, not fresh mmaps (see optviz/engine/allocator.py)
 
 st.set_page_config(page_title="optviz", page_icon=":material/insights:", layout="wide")
-language_switch()
+init_language()  # each page's header draws the switch itself
 navigation = st.navigation(
     [
         st.Page("pages/home.py", title=t("nav.home"), icon=":material/home:", default=True),
@@ -21,6 +21,7 @@ navigation = st.navigation(
         st.Page("pages/networks.py", title=t("nav.networks"), icon=":material/hub:"),
         st.Page("pages/network_landscape.py", title=t("nav.network_landscape"), icon=":material/landscape:"),
         st.Page("pages/labs.py", title=t("nav.labs"), icon=":material/science:"),
-    ]
+    ],
+    position="top",  # the sidebar's 300 px go to the workbench
 )
 navigation.run()

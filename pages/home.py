@@ -6,7 +6,7 @@ from optviz.engine import CONVENTIONS, OPTIMIZERS, SCHEDULES, TRICKS, format_pla
 from optviz.engine.registry import optimizer_latex, schedule_curve, schedule_latex, trick_latex
 from optviz.plots.schedules import schedule_figure
 from optviz.ui import language, t
-from optviz.ui.guide import guide
+from optviz.ui.layout import page_header
 from optviz.ui.navigation import ensure_navigation
 
 ensure_navigation()
@@ -23,8 +23,7 @@ def defaults_text(entry) -> str:
     return t("home.defaults_caption", values=", ".join(parts) if parts else t("home.no_hyperparameters"))
 
 
-st.title(t("home.title"))
-guide("home")
+page_header(t("home.title"), "home")
 st.markdown(f"**{t('home.tagline')}**")
 st.markdown(t("home.intro"))
 

@@ -36,7 +36,7 @@ def test_home_runs_in_english_with_the_formula_reference():
 def test_chinese_translates_the_page():
     app = start(lang="zh")
     assert not app.exception
-    assert app.sidebar.radio(key="lang_switch").value == "zh"
+    assert app.segmented_control(key="lang_switch").value == "zh"
     assert app.title[0].value == "optviz —— 看深度网络如何学习"
     assert "余弦退火" in [element.value for element in app.subheader]
     assert "Cosine annealing" not in [element.value for element in app.subheader]

@@ -53,7 +53,7 @@ def test_defaults_run_and_show_three_lanes():
     app = start()
     assert not app.exception
     board = leaderboard(app)
-    assert board.iloc[:, 0] == ["1. SGD", "2. Momentum", "3. Adam"]
+    assert board.iloc[:, 0] == ["SGD", "Momentum", "Adam"]
     assert len(app.latex) == 4  # the surface and one formula per lane
     assert not app.error and not app.warning
 
@@ -73,10 +73,10 @@ def test_adding_and_removing_lanes():
     add = next(button for button in app.button if button.label == "Add a lane")
     add.click().run()
     assert not app.exception and len(leaderboard(app)) == 4
-    assert leaderboard(app).iloc[3, 0] == "4. Nesterov"  # an optimizer not yet on the page
+    assert leaderboard(app).iloc[3, 0] == "Nesterov"  # an optimizer not yet on the page
     app.button(key="pg_0_remove").click().run()
     assert not app.exception
-    assert leaderboard(app).iloc[:, 0] == ["1. Momentum", "2. Adam", "3. Nesterov"]
+    assert leaderboard(app).iloc[:, 0] == ["Momentum", "Adam", "Nesterov"]
 
 
 def test_switching_convention_changes_the_formula():
@@ -108,7 +108,7 @@ def test_the_url_restores_a_comparison():
     assert app.selectbox(key="pg_surface").value == "quadratic"
     assert app.number_input(key="pg_x0").value == -4 and app.number_input(key="pg_steps").value == 120
     assert app.segmented_control(key="pg_convention").value == "textbook"
-    assert leaderboard(app).iloc[:, 0] == ["1. SGD", "2. Adam"]
+    assert leaderboard(app).iloc[:, 0] == ["SGD", "Adam"]
     assert app.select_slider(key="pg_1_hp_lr").value == 0.2
     assert app.multiselect(key="pg_1_tricks").value == ["clip_norm"]
     assert app.selectbox(key="pg_1_schedule").value == "cosine"
@@ -220,8 +220,27 @@ def test_lane_cards_show_the_main_sliders_and_keep_the_rest_in_more_settings():
         assert shown[0] == "lr" and set(shown) <= set(OPTIMIZERS[name].specs)
     app = start(state={})
     popovers = app.get("popover")
-    assert len(popovers) >= 3 + 2  # one per default lane, the step inspector, the downloads
+    assert len(popovers) >= 3 + 1  # one per default lane, the page's guide
     inside = {widget.key for block in popovers for widget in block.get("slider") + block.get("select_slider")}
     # lane 1 is SGD: its momentum, dampening and weight decay are in its panel, its learning rate is not
     assert {"pg_0_hp_momentum", "pg_0_hp_dampening", "pg_0_hp_weight_decay"} <= inside
     assert "pg_0_hp_lr" not in inside and "pg_1_hp_momentum" not in inside
+
+
+def test_a_lane_that_switches_optimizer_takes_that_optimizers_defaults():
+    app = start({"lane1": "nesterov;lr=0.001;momentum=0.9", "lane2": "sgd;lr=0.003;clip_norm.max_norm=2"})
+    assert not app.exception
+    app.selectbox(key="pg_0_optimizer").set_value("rmsprop").run()
+    assert not app.exception
+    assert str(app.query_params["lane1"]) == "rmsprop;lr=0.01"  # no momentum carried over under More settings
+    assert not any(r"b_t" in element.value for element in app.latex[1:2])
+    app.selectbox(key="pg_1_optimizer").set_value("adagrad").run()
+    assert not app.exception
+    assert str(app.query_params["lane2"]) == "adagrad;lr=0.5"  # the playground's AdaGrad rate, no clipping
+    assert app.multiselect(key="pg_1_tricks").value == []
+
+
+def test_lanes_with_the_same_optimizer_are_named_by_what_differs():
+    app = start({"lane1": "adam;lr=0.05", "lane2": "adam;lr=0.005", "lane3": "sgd;lr=0.001"}, state={"lang": "zh"})
+    assert not app.exception
+    assert leaderboard(app).iloc[:, 0] == ["Adam, lr 0.05", "Adam, lr 0.005", "随机梯度下降（SGD）"]

@@ -42,14 +42,15 @@ def _click_grid(x_values, y_values) -> go.Scatter:
                       hoverinfo="none", showlegend=False, name="click")
 
 
-def sweep_figure(result, metric: str, f_star: float | None, labels: dict, overlay=None, selected=None) -> go.Figure:
+def sweep_figure(result, metric: str, f_star: float | None, labels: dict, overlay=None, selected=None,
+                 height: int = 520) -> go.Figure:
     """A heatmap over the two swept settings (a curve for one), with theory and the selected cell marked."""
     values = metric_grid(result, metric, f_star)
     colours = {"final_loss": "Viridis", "steps_to_tolerance": "Plasma", "diverged": [[0, "#f5f5f5"], [1, "#D55E00"]]}
     if result.y is None:
         figure = go.Figure(go.Scatter(x=result.x.values, y=values, mode="lines+markers", name=labels[metric],
                                       line=dict(color=LANE_COLOURS[0])))
-        apply_layout(figure, labels["title"], result.x.name, labels[metric], height=420)
+        apply_layout(figure, labels["title"], result.x.name, labels[metric], height=height)
         figure.update_xaxes(type="log" if _is_log(result.x.values) else "linear")
         return figure
     figure = go.Figure(go.Heatmap(
@@ -69,7 +70,7 @@ def sweep_figure(result, metric: str, f_star: float | None, labels: dict, overla
     if selected is not None:
         figure.add_trace(go.Scatter(x=[selected[0]], y=[selected[1]], mode="markers", name=labels["selected"],
                                     marker=dict(symbol="circle-open", size=16, color="red", line=dict(width=3))))
-    apply_layout(figure, labels["title"], result.x.name, result.y.name, height=520)
+    apply_layout(figure, labels["title"], result.x.name, result.y.name, height=height)
     figure.update_xaxes(type="log" if _is_log(result.x.values) else "linear",
                         range=_range(result.x.values), constrain="domain")
     figure.update_yaxes(type="log" if _is_log(result.y.values) else "linear", range=_range(result.y.values))

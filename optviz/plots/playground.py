@@ -11,6 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from . import raster
 from .style import apply_layout
 
 MAX_POINTS = 800
@@ -36,36 +37,77 @@ def log_display(z: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def contour_trace(grid: dict, colorbar_title: str, showscale: bool = True) -> go.Contour:
-    """The surface as filled contours of log-spaced levels; NaN (undefined f) is left blank."""
+    """The surface as filled contours of log-spaced levels (for the small multiples); NaN is left blank."""
     display, _ = log_display(grid["z"])
     return go.Contour(
-        x=grid["x"], y=grid["y"], z=display, ncontours=20, colorscale="Blues", reversescale=True,
+        x=grid["x"], y=grid["y"], z=display, ncontours=raster.LEVELS, colorscale=[list(stop) for stop in SCALE],
         line=dict(width=0.4, color="rgba(40,40,40,0.35)"), showscale=showscale, hoverinfo="skip",
         colorbar=dict(title=dict(text=colorbar_title, side="right"), thickness=12, len=0.8),
     )
+
+
+SCALE = raster.SURFACE_SCALE
+
+
+def surface_picture(grid: dict) -> dict:
+    """What the overlay and the animation need of a surface, computed once per surface (the page caches it):
+    the banded image as a data URI, its place on the axes, and the colour bar's range (log10 of f − min + δ)."""
+    display, _ = log_display(grid["z"])
+    finite = display[np.isfinite(display)]
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    x, y = np.asarray(grid["x"], dtype=np.float64), np.asarray(grid["y"], dtype=np.float64)
+    return {"source": raster.data_uri(display), "x": (float(x[0]), float(x[-1])), "y": (float(y[0]), float(y[-1])),
+            "range": (low, high)}
+
+
+def _picture_layer(figure: go.Figure, picture: dict, colorbar_title: str, showscale: bool = True) -> None:
+    """Place the surface's picture under the axes' traces, and a colour bar for it (an empty trace carries it)."""
+    (x0, x1), (y0, y1) = picture["x"], picture["y"]
+    figure.add_layout_image(source=picture["source"], xref="x", yref="y", x=x0, y=y1, sizex=x1 - x0, sizey=y1 - y0,
+                            sizing="stretch", layer="below", xanchor="left", yanchor="top")
+    if showscale:
+        low, high = picture["range"]
+        figure.add_trace(go.Scatter(
+            x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip", name="colour bar",
+            marker=dict(colorscale=[list(stop) for stop in SCALE], cmin=low, cmax=high, color=[low], showscale=True,
+                        colorbar=dict(title=dict(text=colorbar_title, side="right"), thickness=12, len=0.8))))
 
 
 def _markers(minima, start, labels: dict) -> list[go.Scatter]:
     traces = []
     if len(minima):
         points = np.asarray(minima)
-        star = dict(symbol="star", size=14, color="#F0E442", line=dict(width=1, color="black"))
+        star = dict(symbol="star", size=15, color="#F0E442", line=dict(width=1.2, color="black"))
         traces.append(go.Scatter(x=points[:, 0], y=points[:, 1], mode="markers", name=labels["minimum"],
                                  marker=star))
     traces.append(go.Scatter(x=[start[0]], y=[start[1]], mode="markers", name=labels["start"],
-                             marker=dict(symbol="circle-open", size=13, color="black", line=dict(width=2))))
+                             marker=dict(symbol="circle-open", size=13, color="black", line=dict(width=2.5))))
     return traces
 
 
-def _path_trace(path: dict, showlegend: bool = True) -> go.Scatter:
+OUTLINE = "rgba(255,255,255,0.9)"
+
+
+def _path_traces(path: dict, index: int, showlegend: bool = True) -> list[go.Scatter]:
+    """A lane's path: a white outline under a thick coloured line, and a marker at its last point.
+
+    The coloured trace carries uid 'path-<index>' so that tests and the animation can find it."""
     xy = path["xy"]
     # markers show the individual steps of short runs; on long ones thousands of SVG circles slow every redraw
     mode = "lines+markers" if len(xy) <= 200 else "lines"
-    return go.Scatter(
-        x=xy[:, 0], y=xy[:, 1], mode=mode, name=path["label"], legendgroup=path["label"],
-        showlegend=showlegend, line=dict(color=path["colour"], width=2.2), marker=dict(size=3, color=path["colour"]),
+    group = path["label"]
+    outline = go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="lines", line=dict(color=OUTLINE, width=5.5),
+                         hoverinfo="skip", showlegend=False, legendgroup=group, uid=f"outline-{index}")
+    line = go.Scatter(
+        x=xy[:, 0], y=xy[:, 1], mode=mode, name=path["label"], legendgroup=group, uid=f"path-{index}",
+        showlegend=showlegend, line=dict(color=path["colour"], width=2.8), marker=dict(size=4, color=path["colour"]),
         hovertemplate=path["label"] + "<br>x=%{x:.4g}<br>y=%{y:.4g}<extra></extra>",
     )
+    end = go.Scatter(x=xy[-1:, 0], y=xy[-1:, 1], mode="markers", showlegend=False, legendgroup=group,
+                     uid=f"end-{index}", hovertemplate=path["label"] + "<br>x=%{x:.4g}<br>y=%{y:.4g}<extra></extra>",
+                     marker=dict(symbol="diamond", size=11, color=path["colour"], line=dict(width=1.5,
+                                                                                           color="white")))
+    return [outline, line, end]
 
 
 def _fix_view(figure: go.Figure, view, **where) -> None:
@@ -80,16 +122,21 @@ def click_grid(view, count: int = 25) -> go.Scatter:
                       marker=dict(size=14, opacity=0), hoverinfo="none", showlegend=False, name="click")
 
 
-def overlay_figure(grid: dict, paths: list[dict], minima, start, view, labels: dict) -> go.Figure:
-    """Every lane's path on one contour, with the start and the known minima marked; clicks pick a start."""
-    figure = go.Figure([contour_trace(grid, labels["colorbar"]), click_grid(view)])
-    for path in paths:
-        figure.add_trace(_path_trace(path))
+def overlay_figure(picture: dict, paths: list[dict], minima, start, view, labels: dict,
+                   height: int = 560) -> go.Figure:
+    """Every lane's path over the surface's picture (surface_picture), with the start and the known minima marked;
+    clicks on the invisible grid pick a start. A contour grid (x, y, z) is accepted too and pictured on the fly."""
+    picture = surface_picture(picture) if "z" in picture else picture
+    figure = go.Figure([click_grid(view)])
+    _picture_layer(figure, picture, labels["colorbar"])
+    for index, path in enumerate(paths):
+        figure.add_traces(_path_traces(path, index))
     for trace in _markers(minima, start, labels):
         figure.add_trace(trace)
-    apply_layout(figure, labels["title"], "x", "y", height=560)
+    apply_layout(figure, labels.get("title", ""), "x", "y", height=height)
     _fix_view(figure, view)
-    figure.update_layout(clickmode="event+select", dragmode="pan")
+    figure.update_layout(clickmode="event+select", dragmode="pan", margin=dict(l=50, r=10, t=30 if labels.get(
+        "title") else 10, b=40), legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0))
     return figure
 
 
@@ -104,7 +151,8 @@ def multiples_figure(grid: dict, paths: list[dict], minima, start, view, labels:
     for index, path in enumerate(paths):
         row, column = index // columns + 1, index % columns + 1
         figure.add_trace(contour_trace(grid, labels["colorbar"], showscale=index == 0), row=row, col=column)
-        figure.add_trace(_path_trace(path), row=row, col=column)
+        for trace in _path_traces(path, index):
+            figure.add_trace(trace, row=row, col=column)
         for trace in _markers(minima, start, labels):
             trace.showlegend = index == 0
             figure.add_trace(trace, row=row, col=column)
@@ -119,13 +167,14 @@ def surface_3d_figure(grid: dict, paths: list[dict], view, labels: dict) -> go.F
     finite = z[np.isfinite(z)]
     low, high = (np.percentile(finite, [0, 97]) if finite.size else (0.0, 1.0))
     lift = 0.01 * (high - low or 1.0)
-    figure = go.Figure([go.Surface(x=grid["x"], y=grid["y"], z=np.clip(z, low, high), colorscale="Blues",
-                                   reversescale=True, opacity=0.85, showscale=False, hoverinfo="skip")])
+    figure = go.Figure([go.Surface(x=grid["x"], y=grid["y"], z=np.clip(z, low, high),
+                                   colorscale=[list(stop) for stop in SCALE], opacity=0.9, showscale=False,
+                                   hoverinfo="skip")])
     for path in paths:
         xy = path["xy"]
         heights = np.clip(path["loss"], low, high) + lift
         figure.add_trace(go.Scatter3d(x=xy[:, 0], y=xy[:, 1], z=heights, mode="lines+markers", name=path["label"],
-                                      line=dict(color=path["colour"], width=5), marker=dict(size=2,
+                                      line=dict(color=path["colour"], width=6), marker=dict(size=2.5,
                                                                                            color=path["colour"])))
     figure.update_layout(
         title=labels["title"], template="plotly_white", height=600, margin=dict(l=0, r=0, t=50, b=0),
@@ -159,21 +208,30 @@ def curves_figure(curves: list[dict], labels: dict) -> go.Figure:
     return figure
 
 
-def animation_figure(grid: dict, paths: list[dict], minima, start, view, labels: dict) -> go.Figure:
-    """Play / pause and a step slider that move every lane in sync; frames are plain dicts (no go.Frame)."""
+def animation_figure(picture: dict, paths: list[dict], minima, start, view, labels: dict,
+                     height: int = 600) -> go.Figure:
+    """Play / pause and a step slider that move every lane in sync; frames are plain dicts (no go.Frame).
+
+    The surface is a layout image, which frames never touch: it stays while playing, paused and scrubbing."""
+    picture = surface_picture(picture) if "z" in picture else picture
     length = max(len(path["xy"]) for path in paths) if paths else 1
     frame_steps = subsample(length, MAX_FRAMES)
-    base = [contour_trace(grid, labels["colorbar"], showscale=False)]
-    base += [_path_trace({**path, "xy": path["xy"][:1]}) for path in paths]
-    base += _markers(minima, start, labels)
-    figure = go.Figure(base)
-    path_indices = list(range(1, 1 + len(paths)))
+    figure = go.Figure()
+    _picture_layer(figure, picture, labels["colorbar"], showscale=False)
+    for index, path in enumerate(paths):
+        figure.add_traces(_path_traces({**path, "xy": path["xy"][:1]}, index))
+    for trace in _markers(minima, start, labels):
+        figure.add_trace(trace)
+    # each lane's three traces (outline, line, end marker) move together
+    path_indices = list(range(3 * len(paths)))
     frames = []
     for step in frame_steps:
         data = []
         for path in paths:
             shown = path["xy"][: min(step, len(path["xy"]) - 1) + 1]
-            data.append({"type": "scatter", "x": shown[:, 0].tolist(), "y": shown[:, 1].tolist()})
+            xs, ys = shown[:, 0].tolist(), shown[:, 1].tolist()
+            data += [{"type": "scatter", "x": xs, "y": ys}, {"type": "scatter", "x": xs, "y": ys},
+                     {"type": "scatter", "x": xs[-1:], "y": ys[-1:]}]
         frames.append({"name": str(int(path_steps(paths, step))), "data": data, "traces": path_indices})
     figure.frames = frames
     sliders = [{"active": 0, "currentvalue": {"prefix": labels["step"] + ": "}, "pad": {"t": 40},
@@ -188,8 +246,8 @@ def animation_figure(grid: dict, paths: list[dict], minima, start, view, labels:
                     {"label": "❚❚ " + labels["pause"], "method": "animate",
                      "args": [[None], {"mode": "immediate", "frame": {"duration": 0, "redraw": False}}]},
                 ]}]
-    apply_layout(figure, labels["title"], "x", "y", height=640)
-    figure.update_layout(sliders=sliders, updatemenus=buttons, margin=dict(l=60, r=20, t=80, b=40),
+    apply_layout(figure, labels.get("title", ""), "x", "y", height=height)
+    figure.update_layout(sliders=sliders, updatemenus=buttons, margin=dict(l=50, r=10, t=40, b=40),
                          legend=dict(orientation="h", yanchor="bottom", y=1.01, xanchor="right", x=1))
     _fix_view(figure, view)
     return figure

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-# Okabe-Ito, colour-blind safe, in a fixed order: lane k always gets LANE_COLOURS[k].
-LANE_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
+# Colour-blind safe hues (Okabe-Ito's blue, Tol's green, wine and purple, darker vermillion and ochre), in a
+# fixed order: lane k always gets LANE_COLOURS[k]. Each keeps a contrast of at least 3:1 against the middle of the
+# surfaces' colour scale (optviz.plots.raster.SURFACE_SCALE; tests/test_plots.py holds it), so no lane vanishes.
+LANE_COLOURS = ("#0072B2", "#C24E00", "#117733", "#AA3377", "#6A3D9A", "#8A5A00", "#000000", "#0E7C7B")
 
 
 def lane_colour(index: int) -> str:

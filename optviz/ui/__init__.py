@@ -1,5 +1,5 @@
 """Streamlit helpers shared by the pages: the language switch, translated text, formula panels."""
 
-from .i18n import language, language_switch, t
+from .i18n import init_language, language, language_switch, t
 
-__all__ = ["language", "language_switch", "t"]
+__all__ = ["init_language", "language", "language_switch", "t"]

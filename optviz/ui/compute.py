@@ -36,6 +36,17 @@ def contour_grid(surface_name: str, resolution: int = GRID_RESOLUTION) -> dict:
     return {"x": xs.astype(np.float32), "y": ys.astype(np.float32), "z": values.astype(np.float32)}
 
 
+PICTURE_RESOLUTION = 480
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def surface_picture_cached(surface_name: str, resolution: int = PICTURE_RESOLUTION) -> dict:
+    """The surface drawn once as a banded PNG (optviz.plots.playground.surface_picture), for every chart over it."""
+    from optviz.plots.playground import surface_picture
+
+    return surface_picture(contour_grid(surface_name, resolution))
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
 def sweep_cached(surface_name: str, lane: Lane, x_axis: tuple, y_axis: tuple | None, start: tuple[float, float],
                  steps: int) -> SweepResult:

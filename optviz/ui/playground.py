@@ -260,10 +260,15 @@ def sync_url(surface_name: str, lanes: list[Lane]) -> None:
 
 
 def preset_ui() -> None:
-    """The lesson picker with its commentary."""
+    """The lesson picker (in the page's header row)."""
     names = [None, *PRESETS]
     st.selectbox(t("pg.preset"), names, key=key("preset"), persist_state="session", on_change=apply_preset,
+                 label_visibility="collapsed",
                  format_func=lambda name: t("pg.preset_none") if name is None else t(f"preset.{name}.title"))
+
+
+def preset_text() -> None:
+    """The chosen lesson's commentary."""
     chosen = st.session_state.get(key("preset"))
     if chosen in PRESETS:
         st.info(t(f"preset.{chosen}.text"), icon=":material/school:")
@@ -308,8 +313,8 @@ def surface_ui(prefix: str = PREFIX, names: list[str] | None = None) -> tuple[st
 
 
 def run_settings_ui(view) -> tuple[tuple[float, float], int, str]:
-    """Start, number of steps and convention."""
-    columns = st.columns([1, 1, 1, 2])
+    """Start, number of steps (one row) and convention."""
+    columns = st.columns(3)
     width, height = view[1] - view[0], view[3] - view[2]
     x0 = columns[0].number_input(t("pg.start_x"), key=key("x0"), persist_state="session", step=0.1, format="%.4g",
                                  min_value=view[0] - 10 * width, max_value=view[1] + 10 * width)
@@ -317,10 +322,35 @@ def run_settings_ui(view) -> tuple[tuple[float, float], int, str]:
                                  min_value=view[2] - 10 * height, max_value=view[3] + 10 * height)
     steps = columns[2].number_input(t("pg.steps"), min_value=0, max_value=MAX_STEPS, step=50, key=key("steps"),
                                     persist_state="session")
-    convention = columns[3].segmented_control(t("home.convention_label"), CONVENTIONS, key=key("convention"),
-                                              persist_state="session",
-                                              format_func=lambda name: t(f"convention.{name}"), required=True)
+    convention = convention_ui(key("convention"))
     return (float(x0), float(y0)), int(steps), convention
+
+
+def convention_ui(widget_key: str) -> str:
+    """The convention switch: the PyTorch form or the textbook form of every rule."""
+    return st.segmented_control(t("home.convention_label"), CONVENTIONS, key=widget_key, persist_state="session",
+                                format_func=lambda name: t(f"convention.{name}"), required=True,
+                                default=DEFAULTS["convention"] if widget_key not in st.session_state else None)
+
+
+def lane_labels(lanes: dict[int, Lane], lang: str) -> dict[int, str]:
+    """Each lane's name in the user's language: 'Adam'; lanes that share an optimizer are told apart by the first
+    setting in which they differ ('Adam, lr 0.05' and 'Adam, lr 0.005'), or by their number."""
+    labels = {}
+    for index, lane in lanes.items():
+        label = OPTIMIZERS[lane.optimizer].label(lang)
+        twins = [other for other in lanes.values() if other is not lane and other.optimizer == lane.optimizer]
+        if twins:
+            own = lane.compact_settings()
+            differing = [name for name, value in own.items()
+                         if any(other.compact_settings().get(name) != value for other in twins)]
+            if differing and all(other.compact_settings() != own for other in twins):
+                name = differing[0]  # the setting's short name, as in the URL: 'lr', 'beta1', 'clip_norm.max_norm'
+                label += f", {name} {_text(own[name])}"
+            else:
+                label += f" ({index + 1})"
+        labels[index] = label
+    return labels
 
 
 # The hyperparameters a lane card shows at once: the ones a learner moves first. The rest, the tricks, the schedule
@@ -331,18 +361,21 @@ PRIMARY = {"sgd": ("lr",), "momentum": ("lr", "momentum"), "nesterov": ("lr", "m
 
 
 def lane_ui(lane_id: int, index: int, colour: str, convention: str, prefix: str = PREFIX,
-            learning_rates: dict[str, float] = PLAYGROUND_LR) -> tuple[Lane | None, str | None]:
-    """One lane's widgets; returns (the Lane, or None with an error message)."""
+            learning_rates: dict[str, float] = PLAYGROUND_LR, formula: bool = False) -> tuple[Lane | None, str | None]:
+    """One lane's widgets (and, with `formula`, its update rule with the live values under them); returns (the Lane,
+    or None with an error message)."""
     lang = language()
 
     def lane_widget_key(name: str) -> str:
         return lane_key(lane_id, name, prefix)
 
-    st.markdown(f"<span style='color:{colour};font-size:1.4em'>●</span> **{t('pg.lane')} {index + 1}**",
-                unsafe_allow_html=True)
-    optimizer = st.selectbox(t("pg.optimizer"), list(OPTIMIZERS), key=lane_widget_key("optimizer"),
-                             persist_state="session",
-                             format_func=lambda name: OPTIMIZERS[name].label(lang))
+    head, picker = st.columns([1, 2.4], vertical_alignment="center")
+    head.html(f"<p class='ov-lane-head'><span style='color:{colour};font-size:1.3em'>●</span> "
+              f"{t('pg.lane')} {index + 1}</p>")
+    optimizer = picker.selectbox(t("pg.optimizer"), list(OPTIMIZERS), key=lane_widget_key("optimizer"),
+                                 persist_state="session", label_visibility="collapsed",
+                                 on_change=reset_lane, args=(lane_id, prefix, learning_rates),
+                                 format_func=lambda name: OPTIMIZERS[name].label(lang))
     entry = OPTIMIZERS[optimizer]
     primary = PRIMARY.get(optimizer, ("lr",))
 
@@ -374,10 +407,46 @@ def lane_ui(lane_id: int, index: int, colour: str, convention: str, prefix: str 
                   args=(lane_id, prefix), disabled=len(st.session_state[prefix + "lanes"]) <= 1)
     lane = Lane(optimizer, tuple(sorted(hyperparameters.items())), convention, tuple(tricks), schedule)
     try:
-        lane.pipeline()
+        latex = lane.pipeline().latex(live=True)
     except ValueError as error:
         return None, str(error)
+    if formula:
+        st.container(key=lane_widget_key("formula")).latex(latex)
     return lane, None
+
+
+def reset_lane(lane_id: int, prefix: str = PREFIX, learning_rates: dict[str, float] = PLAYGROUND_LR) -> None:
+    """Callback of a lane's optimizer picker: the lane takes the new optimizer's page defaults (its learning rate,
+    its other hyperparameters, no tricks, no schedule); nothing hidden under More settings carries over."""
+    optimizer = st.session_state.get(lane_key(lane_id, "optimizer", prefix))
+    for name in list(st.session_state):
+        rest = name[len(f"{prefix}{lane_id}_"):] if name.startswith(f"{prefix}{lane_id}_") else None
+        if rest is not None and rest.startswith(("hp_", "trick_", "sched_")):
+            del st.session_state[name]
+    st.session_state[lane_key(lane_id, "tricks", prefix)] = []
+    st.session_state[lane_key(lane_id, "schedule", prefix)] = "none"
+    if optimizer in learning_rates:
+        st.session_state[lane_key(lane_id, "hp_lr", prefix)] = learning_rates[optimizer]
+
+
+def lanes_ui(convention: str) -> tuple[list[Lane | None], dict[int, str | None], list]:
+    """The playground's lanes as cards, one under the other, each with its formula, then "Add a lane".
+
+    Returns each lane (None where its settings are refused), each lane's error, and each card (a container)."""
+    from optviz.plots.style import lane_colour
+
+    lane_ids = st.session_state[key("lanes")]
+    lanes, errors, cards = [], {}, []
+    for index, lane_id in enumerate(lane_ids):
+        card = st.container(border=True)
+        with card:
+            lane, error = lane_ui(lane_id, index, lane_colour(index), convention, formula=True)
+        lanes.append(lane)
+        errors[index] = error
+        cards.append(card)
+    st.button(t("pg.add_lane"), on_click=add_lane, disabled=len(lane_ids) >= MAX_LANES, icon=":material/add:",
+              width="stretch")
+    return lanes, errors, cards
 
 
 def apply_click() -> None:

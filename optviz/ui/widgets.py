@@ -51,11 +51,13 @@ def linear_step(spec: Spec) -> float:
     return 10.0 ** -max(decimals, 2)
 
 
-def spec_widget(spec: Spec, key: str, lang: str, default: Any, container=st) -> Any:
-    """Draw the widget of `spec` under session key `key` (set to `default` the first time); return its value."""
+def spec_widget(spec: Spec, key: str, lang: str, default: Any, container=st, label: str | None = None) -> Any:
+    """Draw the widget of `spec` under session key `key` (set to `default` the first time); return its value.
+
+    `label` replaces the spec's own label (e.g. to name the optimizer it belongs to)."""
     if key not in st.session_state:
         st.session_state[key] = default
-    label, help_text = spec.label(lang), spec.help(lang)
+    label, help_text = label or spec.label(lang), spec.help(lang)
     if spec.kind == BOOL:
         return container.toggle(label, key=key, persist_state="session", help=help_text)
     if spec.kind == INT:
@@ -65,13 +67,13 @@ def spec_widget(spec: Spec, key: str, lang: str, default: Any, container=st) -> 
                                       persist_state="session", help=help_text)
     if scale_of(spec) == "linear":
         step = linear_step(spec)
-        value = float(np.clip(st.session_state[key], spec.ui_low, spec.ui_high))
-        st.session_state[key] = round(value / step) * step
         # Kept inside the slider, but not rounded to its step: a value from a link (β = 0.29264) stays exact, and
         # the slider shows as many decimals as it has.
+        value = float(np.clip(st.session_state[key], spec.ui_low, spec.ui_high))
+        st.session_state[key] = value
+        decimals = min(8, max(2, -int(math.log10(step)), len(format_plain(value).partition(".")[2])))
         return container.slider(label, min_value=float(spec.ui_low), max_value=float(spec.ui_high), step=step,
-                                key=key,
-                                persist_state="session", help=help_text, format=f"%.{max(2, -int(math.log10(step)))}f")
+                                key=key, persist_state="session", help=help_text, format=f"%.{decimals}f")
     options = options_of(spec, st.session_state[key])
     return container.select_slider(label, options=options, key=key,
                                    persist_state="session", help=help_text, format_func=format_plain)
