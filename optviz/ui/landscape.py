@@ -74,9 +74,9 @@ def axis_ui(axis: str, optimizer: str, allow_none: bool) -> tuple | None:
     default = "lr" if axis == "x" else SECOND_AXIS[optimizer]
     if st.session_state.get(chosen_key) not in options:
         st.session_state[chosen_key] = default if default in options else options[0]
-    columns = st.columns([2, 1, 1, 1, 1])
-    name = columns[0].selectbox(t(f"ls.axis_{axis}"), options, key=chosen_key, persist_state="session",
-                                format_func=lambda value: t("ls.no_axis") if value == "none" else value)
+    name_column, log_column = st.columns([3, 1], vertical_alignment="bottom")
+    name = name_column.selectbox(t(f"ls.axis_{axis}"), options, key=chosen_key, persist_state="session",
+                                 format_func=lambda value: t("ls.no_axis") if value == "none" else value)
     if name == "none":
         return None
     low_default, high_default, log_default = _axis_defaults(optimizer, name)
@@ -86,13 +86,14 @@ def axis_ui(axis: str, optimizer: str, allow_none: bool) -> tuple | None:
         st.session_state[key(f"{axis}_low")] = low_default
         st.session_state[key(f"{axis}_high")] = high_default
         st.session_state[key(f"{axis}_log")] = log_default
-    low = columns[1].number_input(t("ls.low"), key=key(f"{axis}_low"), persist_state="session", format="%.4g")
-    high = columns[2].number_input(t("ls.high"), key=key(f"{axis}_high"), persist_state="session", format="%.4g")
+    columns = st.columns(3)
+    low = columns[0].number_input(t("ls.low"), key=key(f"{axis}_low"), persist_state="session", format="%.4g")
+    high = columns[1].number_input(t("ls.high"), key=key(f"{axis}_high"), persist_state="session", format="%.4g")
     if key(f"{axis}_count") not in st.session_state:
         st.session_state[key(f"{axis}_count")] = 100
-    count = columns[3].number_input(t("ls.count"), min_value=2, max_value=min(MAX_GRID, MAX_SWEEP_POINTS),
+    count = columns[2].number_input(t("ls.count"), min_value=2, max_value=min(MAX_GRID, MAX_SWEEP_POINTS),
                                     key=key(f"{axis}_count"), persist_state="session")
-    log = columns[4].toggle(t("ls.log"), key=key(f"{axis}_log"), persist_state="session")
+    log = log_column.toggle(t("ls.log"), key=key(f"{axis}_log"), persist_state="session")
     return name, float(low), float(high), int(count), bool(log)
 
 
