@@ -103,3 +103,63 @@ def test_an_unknown_language_in_the_url_is_ignored_with_a_message(value):
     assert not app.exception
     assert app.title[0].value.startswith("optviz — ")  # English
     assert any("ignored" in element.value and len(element.value) < 300 for element in app.warning)
+
+
+def url_warnings(query: dict, lang: str = "en") -> tuple[AppTest, list[str]]:
+    app = run_page("playground", query, {"lang": lang})
+    assert_drawn(app, f"URL {query}")
+    return app, [element.value for element in app.warning]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_start_far_outside_the_surface_is_ignored_with_its_range(lang):
+    app, warnings = url_warnings({"start": "1e308,1e308"}, lang)
+    assert (app.number_input(key="pg_x0").value, app.number_input(key="pg_y0").value) == (-1.5, 2.0)
+    assert len(warnings) == 1 and "1e308" in warnings[0].replace("\\", "")
+    assert "[-42, 42]" in warnings[0] and "[-41, 43]" in warnings[0] and "(-1.5, 2)" in warnings[0]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_steps_out_of_range_names_the_range(lang):
+    app, warnings = url_warnings({"steps": "999999"}, lang)
+    assert app.number_input(key="pg_steps").value == 500
+    assert len(warnings) == 1 and "[0, 5000]" in warnings[0] and "999999" in warnings[0]
+    assert "does not know" not in warnings[0]
+
+
+def test_a_seventh_lane_is_not_dropped_silently():
+    query = {f"lane{index}": "sgd;lr=0.01" for index in range(1, 8)}
+    app, warnings = url_warnings(query)
+    assert len(warnings) == 1 and "lane7" in warnings[0] and "6" in warnings[0]
+    assert len(app.session_state["pg_lanes"]) == 6
+
+
+@pytest.mark.parametrize(("lane", "shown"), [
+    ("adam;lr=0.05;beta1=1.5", "[0, 1)"),
+    ("adam;lr=-5", "[0, inf)"),
+    ("momentum;lr=0.01;momentum=abc", "[0, 1)"),
+    ("momentum;lr=0.01;momentum=0.99999", "[0, 0.999]"),  # allowed, but beyond the slider: it would be moved
+])
+def test_a_lane_setting_out_of_range_names_the_range(lane, shown):
+    app, warnings = url_warnings({"lane1": lane})
+    assert len(warnings) == 1 and shown in warnings[0] and "lane1" in warnings[0]
+    assert app.session_state["pg_0_optimizer"] == "sgd"  # the default lanes stand
+
+
+def test_surface_settings_beyond_the_sliders_are_ignored_and_the_formula_stays_legible():
+    app, warnings = url_warnings({"surface": "quadratic:a=1000,b=1e-9"})
+    assert len(warnings) == 2 and all("[0.01, 100]" in message for message in warnings)
+    assert app.session_state["pg_quadratic_a"] == 1.0 and app.session_state["pg_quadratic_b"] == 10.0
+    assert not any("e-09" in element.value or "e − 09" in element.value for element in app.latex)
+    app, warnings = url_warnings({"surface": "quadratic:a=0.5,b=20"})
+    assert not warnings and app.session_state["pg_quadratic_b"] == 20.0
+
+
+def test_url_values_in_warnings_are_plain_text_not_markdown():
+    from optviz.ui.playground import plain_text
+
+    app, warnings = url_warnings({"conv": "__import__", "view": "$x$ <b>*y*</b>"})
+    assert len(warnings) == 2
+    assert "\\_\\_import\\_\\_" in warnings[0] and "__import__" not in warnings[0]
+    assert "\\$x\\$ \\<b\\>\\*y\\*\\<\\/b\\>" in warnings[1]
+    assert plain_text("a\nb`c") == "a b\\`c"

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from optviz.engine.spec import Spec, validate_all
+from optviz.engine.spec import Spec, format_latex, validate_all
 
 Point = tuple[float, float]
 
@@ -506,7 +506,8 @@ def _bumpy_bowl() -> Surface:
 
 
 def _num(value: float) -> str:
-    return f"{value:g}"
+    """A coefficient in a formula: 0.1 stays 0.1, 1e-09 becomes 10^{-9} (never "1e − 09")."""
+    return format_latex(value)
 
 
 FAMILIES: dict[str, Family] = {

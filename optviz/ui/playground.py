@@ -13,13 +13,14 @@ from typing import Any
 import streamlit as st
 
 from optviz.engine import CONVENTIONS, OPTIMIZERS, SCHEDULES, TRICKS, format_plain
+from optviz.engine.spec import BOOL, INT
 from optviz.presets import PRESETS
-from optviz.runs import Lane, lane_from_settings
+from optviz.runs import Lane, convert, lane_from_settings
 from optviz.surfaces import EXPRESSION_PREFIX, FAMILIES, QUADRATIC_PRESETS
 
 from .compute import get_surface
 from .i18n import language, t
-from .widgets import spec_widget
+from .widgets import scale_of, spec_widget
 
 MAX_LANES = 6
 MAX_STEPS = 5000
@@ -146,8 +147,95 @@ def _number(text: str) -> float:
     return value
 
 
+MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()<>#+-.!|~$:&=\"'^%@;,/?")
+
+
+def plain_text(value: Any, limit: int = 60) -> str:
+    """User text to show inside a Markdown message exactly as typed: cut to `limit` characters, control characters
+    as spaces, and every ASCII punctuation mark backslash-escaped (so `__import__` is not bold, `$x$` is not a
+    formula, `<b>` is not markup)."""
+    shown = str(value)[:limit]
+    return "".join(" " if ord(char) < 32 else "\\" + char if char in MARKDOWN_SPECIAL else char for char in shown)
+
+
+def _interval(low: float, high: float) -> str:
+    return f"[{format_plain(low)}, {format_plain(high)}]"
+
+
+def _allowed(spec) -> str:
+    """A spec's domain as an interval with no words in it (the messages are in two languages)."""
+    return "true / false" if spec.kind == BOOL else spec.domain_text().removesuffix(" (an integer)")
+
+
+def start_limits(view) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The range a start may take on a surface whose view is `view`: ten view-widths around it, in x and y."""
+    width, height = view[1] - view[0], view[3] - view[2]
+    return (view[0] - 10 * width, view[1] + 10 * width), (view[2] - 10 * height, view[3] + 10 * height)
+
+
+def _setting_spec(optimizer: str, name: str, schedule: str | None):
+    """The Spec of one flat lane setting ('lr', 'clip_norm.max_norm', 'schedule.total_steps'), or None."""
+    head, dot, tail = name.partition(".")
+    if head == "schedule" and dot:
+        return SCHEDULES[schedule].specs.get(tail) if schedule in SCHEDULES else None
+    if head in TRICKS:
+        return TRICKS[head].specs.get(tail or next(iter(TRICKS[head].specs)))
+    return OPTIMIZERS[optimizer].specs.get(name) if optimizer in OPTIMIZERS else None
+
+
+def _lane_problem(name: str, optimizer: str, settings: dict[str, str]) -> str | None:
+    """The warning for a lane of the URL whose setting is not allowed, naming the allowed range (None: no setting
+    to blame, e.g. an unknown optimizer)."""
+    schedule = settings.get("schedule", "").strip() or None
+    for setting, raw in settings.items():
+        spec = _setting_spec(optimizer, setting, schedule)
+        if spec is None:
+            continue
+        try:
+            spec.validate(convert(spec, raw, optimizer), optimizer)
+        except ValueError:
+            return t("app.bad_query_lane", name=name, setting=plain_text(setting), value=plain_text(raw),
+                     allowed=_allowed(spec))
+        if spec.kind not in (BOOL, INT) and scale_of(spec) == "linear" and spec.ui_low is not None and \
+                not spec.ui_low <= float(raw) <= spec.ui_high:
+            return t("app.bad_query_lane", name=name, setting=plain_text(setting), value=plain_text(raw),
+                     allowed=_interval(spec.ui_low, spec.ui_high))
+    return None
+
+
+def _surface_from_query(text: str, warn) -> str | None:
+    """The surface a URL asks for, with each setting outside its slider's range dropped (its default used) and
+    warned about; None if the surface itself is wrong."""
+    family_name, colon, settings_text = text.partition(":")
+    family = FAMILIES.get(family_name.strip())
+    if family is None or not colon or text.startswith(EXPRESSION_PREFIX):
+        get_surface(text)  # raises ValueError with what is wrong
+        return text
+    kept = []
+    for item in filter(None, (part.strip() for part in settings_text.split(","))):
+        setting, _, value = item.partition("=")
+        spec = family.specs.get(setting.strip())
+        try:
+            number = _number(value)
+        except ValueError:
+            number = None
+        if spec is not None and spec.ui_low is not None and (number is None or
+                                                             not spec.ui_low <= number <= spec.ui_high):
+            warn(t("app.bad_query_surface", setting=plain_text(setting), value=plain_text(value),
+                   surface=family.name, allowed=_interval(spec.ui_low, spec.ui_high),
+                   default=format_plain(spec.default)))
+            continue
+        kept.append(item)
+    name = family.name + (":" + ",".join(kept) if kept else "")
+    get_surface(name)
+    return name
+
+
 def init_state() -> list[str]:
-    """On a session's first run, the state from the URL (or the defaults); returns warnings for bad values."""
+    """On a session's first run, the state from the URL (or the defaults); returns warnings for bad values.
+
+    Each warning names the value and what is allowed; the user's text in it is escaped (``plain_text``), so a
+    page shows it with st.warning as it is, never as Markdown."""
     if key("lanes") in st.session_state:
         return []
     warnings: list[str] = []
@@ -160,20 +248,28 @@ def init_state() -> list[str]:
     lanes = [(optimizer, dict(settings)) for optimizer, settings in DEFAULT_LANES]
 
     def bad(name: str, value: str) -> None:
-        warnings.append(t("app.bad_query", name=name, value=str(value)[:60]))
+        warnings.append(t("app.bad_query", name=name, value=plain_text(value)))
 
+    surface_name = DEFAULTS["surface"]
     if "surface" in query:
         try:
-            get_surface(query["surface"])
-            _set_surface(query["surface"])
+            surface_name = _surface_from_query(query["surface"], warnings.append)
+            _set_surface(surface_name)
         except ValueError:
             bad("surface", query["surface"])
+            surface_name = DEFAULTS["surface"]
     if "start" in query:
+        (x_low, x_high), (y_low, y_high) = start_limits(get_surface(surface_name).view)
         try:
             x0, y0 = (_number(part) for part in query["start"].split(","))
+            if not (x_low <= x0 <= x_high and y_low <= y0 <= y_high):
+                raise ValueError(query["start"])
             st.session_state[key("x0")], st.session_state[key("y0")] = x0, y0
         except ValueError:
-            bad("start", query["start"])
+            warnings.append(t("app.bad_query_start", value=plain_text(query["start"]),
+                              x_range=_interval(x_low, x_high), y_range=_interval(y_low, y_high),
+                              x=format_plain(st.session_state[key("x0")]),
+                              y=format_plain(st.session_state[key("y0")])))
     if "steps" in query:
         try:
             steps = int(query["steps"])
@@ -181,7 +277,8 @@ def init_state() -> list[str]:
                 raise ValueError(steps)
             st.session_state[key("steps")] = steps
         except ValueError:
-            bad("steps", query["steps"])
+            warnings.append(t("app.bad_query_range", name="steps", value=plain_text(query["steps"]),
+                              allowed=f"[0, {MAX_STEPS}]"))
     if "conv" in query:
         if query["conv"] in CONVENTIONS:
             st.session_state[key("convention")] = query["conv"]
@@ -192,18 +289,30 @@ def init_state() -> list[str]:
             st.session_state[key("view")] = query["view"]
         else:
             bad("view", query["view"])
+    lane_names = [f"lane{index}" for index in range(1, MAX_LANES + 1)]
+    for name in query:
+        if name.startswith("lane") and name not in lane_names:
+            warnings.append(t("app.bad_query_lanes", name=plain_text(name), limit=MAX_LANES))
     from_url = []
-    for index in range(1, MAX_LANES + 1):
-        text = query.get(f"lane{index}")
+    for name in lane_names:
+        text = query.get(name)
         if text is None:
             continue
+        optimizer, *parts = text.split(";")
         try:
-            optimizer, *parts = text.split(";")
             settings = dict(part.split("=", 1) for part in parts if part)
+        except ValueError:
+            bad(name, text)
+            continue
+        problem = _lane_problem(name, optimizer.strip(), settings)
+        if problem:
+            warnings.append(problem)
+            continue
+        try:
             lane = lane_from_settings(optimizer.strip(), settings, st.session_state[key("convention")])
             from_url.append((lane.optimizer, _typed_settings(lane)))
         except ValueError:
-            bad(f"lane{index}", text)
+            bad(name, text)
     if from_url:
         lanes = from_url
     _set_lanes(lanes)
