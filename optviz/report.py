@@ -104,6 +104,7 @@ def oscillating(surface: Surface, trajectory: Trajectory) -> bool:
     if rows - 1 < OSCILLATING_MIN_STEPS or trajectory.diverged_at >= 0:
         return False
     window = max(GROWING_WINDOW // 2, (rows - 1) // OSCILLATING_SHARE)
+    window -= window % 2  # an even window: a run flipping between two points ends where the window began
     loss = trajectory.loss[:rows]
     floor = surface.f_star if surface.f_star is not None else float(np.min(loss))
     recent, before = loss[rows - window :] - floor, loss[rows - 2 * window : rows - window] - floor

@@ -7,7 +7,7 @@ fragment, so a slider move reruns the workbench only.
 
 import streamlit as st
 
-from optviz.explain import divergence_reason
+from optviz.explain import run_explanation
 from optviz.plots import playground as figures
 from optviz.plots.style import lane_colour
 from optviz.report import (
@@ -108,10 +108,10 @@ def workbench() -> None:
         formula_column.latex(surface.latex)
         figure = draw_chart(view, surface, surface_name, paths, series, start)
         for index, lane in active:
-            trajectory = trajectories[index]
-            if trajectory.diverged_at >= 0:
-                message_key, fields = divergence_reason(surface, lane, int(trajectory.diverged_at))
-                st.error(f"{labels[index]} — " + t(message_key, **fields), icon=":material/trending_up:")
+            explanation = run_explanation(surface, lane, trajectories[index])  # diverged, diverging, bouncing
+            if explanation:
+                show = st.warning if explanation[0].startswith("oscillate.") else st.error
+                show(f"{labels[index]} — " + t(explanation[0], **explanation[1]), icon=":material/trending_up:")
         st.caption(surface.lesson(lang) + (" " + t("pg.click_hint") if view == "overlay" else ""))
         st.caption(t("pg.formula_caption", convention=t(f"convention.{convention}")))
 
@@ -126,6 +126,7 @@ def workbench() -> None:
                     t("pg.col.steps_to_tolerance"): format_step(row["steps_to_tolerance"]),
                     t("pg.col.diverged_at"): format_step(row["diverged_at"]),
                     t("pg.col.distance"): format_number(row["distance"]),
+                    t("pg.col.status"): t(row["status"], **row["status_fields"]),
                 })
             table(rows)
         with inspector_tab:

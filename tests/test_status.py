@@ -130,3 +130,23 @@ def test_every_status_and_explanation_has_its_message(lang):
     for key in ("diverge.growing", "diverge.undefined_start", "diverge.undefined", "oscillate.gd_quadratic",
                 "oscillate.generic", "pg.col.status"):
         assert text(key, lang, **fields)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_playground_shows_each_lanes_status_and_why(lang):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "pages" / "playground.py"),
+                            default_timeout=60)
+    app.query_params.update({"surface": "quadratic:a=0.1,b=2", "start": "-5,-2", "steps": "20", "conv": "textbook",
+                             "lane1": "sgd;lr=0.6", "lane2": "sgd;lr=0.5"})
+    app.session_state["lang"] = lang
+    app.run()
+    assert not app.exception
+    board = "\n".join(element.value for element in app.markdown if element.value.startswith("|"))
+    assert text("status.diverging", lang, step=11) in board
+    assert text("status.oscillating", lang) in board  # η·λ_max = 0.5 × 4 = 2 exactly
+    assert text("diverge.gd_quadratic", lang, step=11, lam="4", lr="0.6", product="2.4") in app.error[0].value
+    assert "0.5 × 4 = 2" in app.warning[0].value
