@@ -158,7 +158,7 @@ def test_surface_settings_beyond_the_sliders_are_ignored_and_the_formula_stays_l
 def test_url_values_in_warnings_are_plain_text_not_markdown():
     from optviz.ui.playground import plain_text
 
-    app, warnings = url_warnings({"conv": "__import__", "view": "$x$ <b>*y*</b>"})
+    _, warnings = url_warnings({"conv": "__import__", "view": "$x$ <b>*y*</b>"})
     assert len(warnings) == 2
     assert "\\_\\_import\\_\\_" in warnings[0] and "__import__" not in warnings[0]
     assert "\\$x\\$ \\<b\\>\\*y\\*\\<\\/b\\>" in warnings[1]
