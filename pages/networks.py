@@ -1,143 +1,212 @@
-"""Networks: small PyTorch networks trained by the engine, optimizers side by side, TensorFlow Playground style."""
+"""Networks: small PyTorch networks trained by the engine, optimizers side by side, TensorFlow Playground style.
+
+A workbench: the chart (the data before training, then curves or decision boundaries) in the wide column, the
+controls beside it in a scrolling column (Train on top; Data | Model | Training | Optimizers as tabs); the test
+table, the gradient norms and the way to the landscape page below."""
+
+import time
 
 import numpy as np
 import streamlit as st
 
-from optviz.engine import OPTIMIZERS
+from optviz.nets.steps import first_difference, torch_reference_problem
 from optviz.plots import networks as figures
 from optviz.plots.style import lane_colour
 from optviz.report import format_number
-from optviz.ui import language, t
 from optviz.ui import networks as nt
-from optviz.ui.guide import guide
+from optviz.ui import t
+from optviz.ui.layout import CHART_HEIGHT, CONTROLS_HEIGHT, page_header
 from optviz.ui.navigation import ensure_navigation
 from optviz.ui.tables import table
 
+LONG_TRAINING_SECONDS = 60  # say before starting when a training will take longer than this
+TORCH_TOLERANCE = 1e-6
+
 ensure_navigation()
-lang = language()
+page_header(t("nt.title"), "networks", t("nt.intro"))
+chart_column, controls_column = st.columns([1.55, 1])
 
-st.title(t("nt.title"))
-guide("networks")
-st.markdown(t("nt.intro"))
-setup = nt.setup_ui()
-if not setup.features:
-    st.error(t("nt.no_features"), icon=":material/error:")
-    st.stop()
+# ---------------------------------------------------------------- controls: Train on top, the settings in tabs
+controls = controls_column.container(height=CONTROLS_HEIGHT)
+action = controls.container()
+data_tab, model_tab, training_tab, lanes_tab = controls.tabs(
+    [t("nt.data"), t("nt.model"), t("nt.training"), t("nt.lanes")])
+setup = nt.setup_ui(nt.PREFIX, places=(data_tab, model_tab, training_tab))
+with training_tab:
+    check = st.toggle(t("nt.check_torch"), key=nt.key("check"), persist_state="session",
+                      help=t("nt.check_torch_help"))
+with lanes_tab:
+    lanes, containers = nt.lanes_ui(nt.PREFIX, ("sgd", "adam"), per_row=1)
 
-lanes, containers = nt.lanes_ui(nt.PREFIX, ("sgd", "adam"))
-check = st.toggle(t("nt.check_torch"), key=nt.key("check"), persist_state="session", help=t("nt.check_torch_help"))
-
-active = [(index, lane) for index, lane in enumerate(lanes) if lane is not None]
-wanted = [(index, lane, engine) for index, lane in active
-          for engine in (("optviz", "torch") if check and lane.convention == "pytorch" else ("optviz",))]
+active = {index: lane for index, lane in enumerate(lanes) if lane is not None}
+labels = nt.lane_labels(active)
+wanted = [(index, lane, engine) for index, lane in active.items()
+          for engine in (("optviz", "torch") if check and torch_reference_problem(lane) is None else ("optviz",))]
 results = nt.store()
 missing = [item for item in wanted if nt.lane_name(setup, item[1], item[2]) not in results]
-train_now = st.button(t("nt.train"), type="primary", icon=":material/play_arrow:", disabled=not missing)
-if missing and not train_now:
-    st.info(t("nt.press_train"), icon=":material/info:")
+blocked = nt.problems(setup)
+with action:
+    train_now = st.button(t("nt.train"), type="primary", icon=":material/play_arrow:", width="stretch",
+                          disabled=not missing or bool(blocked))
+    for problem in blocked:
+        st.error(problem, icon=":material/error:")
+    if missing and not blocked:
+        forecast = nt.forecast_seconds(setup, len(missing))
+        if forecast > LONG_TRAINING_SECONDS:
+            st.warning(t("nt.long_training", runs=len(missing), duration=nt.duration_text(forecast)),
+                       icon=":material/hourglass_top:")
+        else:
+            st.caption(t("nt.will_take", runs=len(missing), duration=nt.duration_text(forecast)))
 
-if train_now and missing:
-    from optviz.nets.train import train  # torch is imported only when something is trained
+# ---------------------------------------------------------------- the chart column
+finished = {index: results[nt.lane_name(setup, lane, "optviz")] for index, lane in active.items()
+            if "error" not in results.get(nt.lane_name(setup, lane, "optviz"), {"error": None})}
+regression = setup.dataset in ("plane", "multi_gauss")
+with chart_column:
+    if not finished or train_now:
+        if setup.features and not blocked:
+            shown = nt.preview(setup.dataset, setup.size, setup.noise, setup.seed, setup.validation, setup.test)
+            if shown["points"] is None:
+                figure = figures.digits_figure(shown["images"], shown["labels"], {"title": t("nt.digits_title")},
+                                               height=CHART_HEIGHT - 60)
+            else:
+                figure = figures.data_figure(shown, {"title": t("nt.data_title", name=t(f"nt.set.{setup.dataset}")),
+                                                     "train": t("nt.train_part"), "val": t("nt.val_part"),
+                                                     "test": t("nt.test_part")}, height=CHART_HEIGHT - 60)
+            st.plotly_chart(figure, width="stretch", key=nt.key("preview_chart"))
+        if missing and not train_now and not blocked:
+            st.info(t("nt.press_train"), icon=":material/info:")
 
-    try:
+    if train_now and missing:
+        from optviz.nets.train import train  # torch is imported only when something is trained
+
         data, spec, initial, config = nt.prepare(setup)
-    except ValueError as error:
-        st.error(str(error), icon=":material/error:")
-        st.stop()
-    grid = axes = view = None
-    if data.points is not None:  # a 2D data set: the decision boundary over the plane
-        view = np.asarray(data.points)
-        low, high = view.min(axis=0) - 0.5, view.max(axis=0) + 0.5
-        axes = [np.linspace(low[0], high[0], nt.BOUNDARY_RESOLUTION),
-                np.linspace(low[1], high[1], nt.BOUNDARY_RESOLUTION)]
-        grid = data.inputs_at(np.stack(np.meshgrid(*axes), axis=-1))
-    progress = st.progress(0.0, text=t("nt.training_progress", done=0, total=len(missing)))
-    st.button(t("nt.stop"), icon=":material/stop:", help=t("nt.stop_help"))  # any click ends this run
-    for number, (_index, lane, engine) in enumerate(missing):
-        def advance(epoch, history, number=number):
-            fraction = (number + epoch / setup.epochs) / len(missing)
-            progress.progress(min(fraction, 1.0), text=t("nt.training_progress", done=number, total=len(missing)))
-            return True
+        grid = axes = view = None
+        if data.points is not None:  # a 2D data set: the decision boundary over the plane
+            view = np.asarray(data.points)
+            low, high = view.min(axis=0) - 0.5, view.max(axis=0) + 0.5
+            axes = [np.linspace(low[0], high[0], nt.BOUNDARY_RESOLUTION),
+                    np.linspace(low[1], high[1], nt.BOUNDARY_RESOLUTION)]
+            grid = data.inputs_at(np.stack(np.meshgrid(*axes), axis=-1))
+        progress = st.progress(0.0, text=t("nt.training_starts"))
+        st.button(t("nt.stop"), icon=":material/stop:", help=t("nt.stop_help"))  # any click ends this run
+        started = time.perf_counter()
+        for number, (index, lane, engine) in enumerate(missing):
+            def advance(epoch, history, number=number, index=index, engine=engine):
+                fraction = min((number + epoch / setup.epochs) / len(missing), 1.0)
+                elapsed = time.perf_counter() - started
+                left = elapsed / fraction * (1 - fraction) if fraction > 0 else 0.0
+                progress.progress(fraction, text=t(
+                    "nt.training_progress", lane=labels[index] + (" · torch.optim" if engine == "torch" else ""),
+                    run=number + 1, runs=len(missing), epoch=epoch, epochs=setup.epochs,
+                    left=nt.duration_text(left)))
+                return True
 
-        try:
-            history = train(data, spec, lane, config, engine, initial, on_epoch=advance, snapshot_inputs=grid)
-        except ValueError as error:  # kept, so that the message survives the rerun below
-            nt.remember(nt.lane_name(setup, lane, engine), {"error": str(error)})
-            continue
-        result = nt.summary(history)
-        result["axes"] = axes
-        result["points"] = None if view is None else view[: len(data.x_train)]
-        result["targets"] = data.y_train
-        nt.remember(nt.lane_name(setup, lane, engine), result)
-    st.rerun()  # draw the page again from the store: Train disabled, no Stop button, every result shown
+            try:
+                history = train(data, spec, lane, config, engine, initial, on_epoch=advance, snapshot_inputs=grid)
+            except (ValueError, RuntimeError):  # kept, so that the message survives the rerun below
+                nt.remember(nt.lane_name(setup, lane, engine), {"error": True})
+                continue
+            result = nt.summary(history)
+            result["axes"] = axes
+            result["points"] = None if view is None else view[: len(data.x_train)]
+            result["targets"] = data.y_train
+            nt.remember(nt.lane_name(setup, lane, engine), result)
+        st.rerun()  # draw the page again from the store: Train disabled, no Stop button, every result shown
 
-for index, lane, engine in wanted:
-    failed = results.get(nt.lane_name(setup, lane, engine), {}).get("error")
-    if failed:
-        name = f"{index + 1}. {OPTIMIZERS[lane.optimizer].label_en}" + (" (torch.optim)" if engine == "torch" else "")
-        st.warning(f"{name}: {failed}", icon=":material/warning:")
-finished = [(index, lane, results[nt.lane_name(setup, lane, "optviz")]) for index, lane in active
-            if "error" not in results.get(nt.lane_name(setup, lane, "optviz"), {"error": None})]
+    for index, lane, engine in wanted:
+        if results.get(nt.lane_name(setup, lane, engine), {}).get("error"):
+            st.warning(t("nt.training_failed", lane=labels[index] + (" · torch.optim" if engine == "torch" else "")),
+                       icon=":material/warning:")
+    if finished:
+        boundaries = all(result["axes"] is not None for result in finished.values())
+        views = ("boundaries", "curves", "lanes") if boundaries else ("curves", "lanes")
+        chosen_view = st.segmented_control(t("nt.view"), views, default=views[0], required=True,
+                                           key=nt.key("view"), persist_state="session", label_visibility="collapsed",
+                                           format_func=lambda name: t(f"nt.view.{name}"))
+        chosen_view = chosen_view if chosen_view in views else views[0]
+        series = [{"label": labels[index], "colour": lane_colour(index), **{name: result[name] for name in (
+            "train_loss", "val_loss", "train_acc", "val_acc")}} for index, result in finished.items()]
+        curve_labels = {"title": t("nt.curves"), "loss": t("nt.loss_axis"), "accuracy": t("nt.accuracy"),
+                        "train": t("nt.train_part"), "val": t("nt.val_part"), "epoch": t("nt.epoch")}
+        if chosen_view == "curves":
+            st.plotly_chart(figures.curves_figure(series, curve_labels, regression, height=CHART_HEIGHT - 40),
+                            width="stretch")
+        elif chosen_view == "lanes":
+            st.plotly_chart(figures.curves_side_by_side(series, curve_labels, height=CHART_HEIGHT - 40),
+                            width="stretch")
+        else:
+            moment = nt.moment_ui(finished)
+            panels = []
+            for index, result in finished.items():
+                when, values = nt.boundary_at(result, moment)
+                panels.append({"label": f"{labels[index]} — {when}", "x": result["axes"][0], "y": result["axes"][1],
+                               "values": values.reshape(len(result["axes"][1]), -1), "points": result["points"],
+                               "targets": result["targets"], "regression": regression})
+            st.plotly_chart(figures.boundaries_figure(panels, {"title": t("nt.boundaries"),
+                                                               "colorbar": t("nt.probability")},
+                                                      height=CHART_HEIGHT - 110), width="stretch")
+        for index, result in finished.items():
+            if result["diverged_at"] is not None:
+                st.error(t("nt.diverged", lane=labels[index], epoch=result["diverged_at"]),
+                         icon=":material/trending_up:")
+            elif result["restored_epoch"] == 0:
+                st.warning(t("nt.restored_untrained", lane=labels[index]), icon=":material/undo:")
+        if any(result["merged_single"] for result in finished.values()):
+            st.caption(t("nt.merged_single"))
+
+for index, lane in active.items():  # each lane's update rule, with its live values, in its card
+    with containers[index]:
+        st.latex(lane.pipeline().latex(live=True))
 if not finished:
     st.stop()
 
-labels = {index: f"{index + 1}. {OPTIMIZERS[lane.optimizer].label_en}" for index, lane, _ in finished}
-regression = setup.dataset in ("plane", "multi_gauss")
-for index, _lane, result in finished:
-    if result["diverged_at"] is not None:
-        st.error(t("nt.diverged", lane=labels[index], epoch=result["diverged_at"]), icon=":material/trending_up:")
-
-series = [{"label": labels[index], "colour": lane_colour(index), **{name: result[name] for name in (
-    "train_loss", "val_loss", "train_acc", "val_acc")}} for index, _, result in finished]
-curve_labels = {"title": t("nt.curves"), "loss": t("nt.loss_axis"), "accuracy": t("nt.accuracy"),
-                "train": t("nt.train_part"), "val": t("nt.val_part"), "epoch": t("nt.epoch")}
-if st.toggle(t("nt.side_by_side"), key=nt.key("side_by_side"), persist_state="session"):
-    st.plotly_chart(figures.curves_side_by_side(series, curve_labels), width="stretch")
-else:
-    st.plotly_chart(figures.curves_figure(series, curve_labels, regression), width="stretch")
-
-longest = max(len(result["snapshots"]) for _, _, result in finished)
-position = 0
-if longest:
-    last = max(longest - 1, 0)
-    position = st.slider(t("nt.boundary_epoch"), 0, max(last, 1), last, key=nt.key("snapshot"), persist_state="session",
-                         help=t("nt.boundary_help")) if longest > 1 else 0
-    panels = []
-    for index, _, result in finished:
-        epoch, values = result["snapshots"][min(position, len(result["snapshots"]) - 1)]
-        panels.append({"label": f"{labels[index]} — {t('nt.epoch')} {epoch}", "x": result["axes"][0],
-                       "y": result["axes"][1], "values": values.reshape(len(result["axes"][1]), -1),
-                       "points": result["points"], "targets": result["targets"], "regression": regression})
-    st.plotly_chart(figures.boundaries_figure(panels, {"title": t("nt.boundaries"),
-                                                       "colorbar": t("nt.probability")}), width="stretch")
-
+# ---------------------------------------------------------------- below: the test table, gradient norms, landscape
 st.subheader(t("nt.test_table"))
-rows = []
-for index, lane, result in finished:
-    row = {t("pg.col.lane"): labels[index], t("nt.test_loss"): format_number(result["test_loss"]),
-           t("nt.test_accuracy"): "—" if regression else f"{result['test_acc']:.1%}",
+rows, torch_notes, parted = [], set(), []
+for index, result in finished.items():
+    lane = active[index]
+    diverged = result["diverged_at"] is not None
+    row = {t("pg.col.lane"): labels[index],
+           t("nt.test_loss"): t("nt.diverged_cell", epoch=result["diverged_at"]) if diverged
+           else format_number(result["test_loss"]),
+           t("nt.test_accuracy"): "—" if regression or diverged else f"{result['test_acc']:.1%}",
            t("nt.epochs_run"): str(len(result["train_loss"]) - 1),
            t("nt.stopped_early"): "—" if result["stopped_at"] is None else str(result["stopped_at"]),
-           t("nt.best_epoch"): str(result["best_epoch"])}
-    reference = results.get(nt.lane_name(setup, lane, "torch"))
+           t("nt.weights_tested"): nt.weights_text(result)}
     if check:
-        difference = "—"
-        if reference and "error" not in reference and len(reference["step_loss"]) == len(result["step_loss"]):
-            difference = f"{np.nanmax(np.abs(reference['step_loss'] - result['step_loss'])):.2e}"
-        row[t("nt.torch_difference")] = difference
+        problem = torch_reference_problem(lane)
+        reference = results.get(nt.lane_name(setup, lane, "torch"))
+        first = largest = "—"
+        if problem is not None:
+            torch_notes.add(problem)
+            first = t(f"nt.no_torch.{problem}")
+        elif reference and "error" not in reference:
+            step = first_difference(result["step_loss"], reference["step_loss"], TORCH_TOLERANCE)
+            steps = len(result["step_loss"])
+            first = t("nt.torch_never", steps=f"{steps:,}") if step is None else \
+                t("nt.torch_step", step=f"{step + 1:,}", steps=f"{steps:,}")
+            length = min(steps, len(reference["step_loss"]))
+            largest = f"{np.nanmax(np.abs(reference['step_loss'][:length] - result['step_loss'][:length])):.1e}"
+            if step is not None:
+                parted.append(step + 1)
+        row[t("nt.torch_first")] = first
+        row[t("nt.torch_difference")] = largest
     rows.append(row)
 table(rows)
+if check:
+    st.caption(t("nt.torch_caption", tolerance="10⁻⁶"))
+    if parted and setup.dtype == "float32":
+        st.info(t("nt.torch_parted", step=f"{min(parted):,}"), icon=":material/info:")
+    for problem in sorted(torch_notes):
+        st.caption(t(f"nt.no_torch_why.{problem}"))
 
-chosen = st.selectbox(t("nt.gradients_lane"), [index for index, _, _ in finished], format_func=labels.__getitem__,
+chosen = st.selectbox(t("nt.gradients_lane"), list(finished), format_func=labels.__getitem__,
                       key=nt.key("gradients_lane"), persist_state="session")
-chosen_result = next(result for index, _, result in finished if index == chosen)
-st.plotly_chart(figures.grad_norms_figure(chosen_result["grad_norms"][1:], {
+chosen = chosen if chosen in finished else next(iter(finished))
+st.plotly_chart(figures.grad_norms_figure(finished[chosen]["grad_norms"][1:], {
     "title": t("nt.gradients"), "epoch": t("nt.epoch"), "layer": t("nt.layer")}), width="stretch")
 
 if st.button(t("nt.to_landscape"), icon=":material/landscape:", help=t("nt.to_landscape_help")):
     nt.copy_settings(nt.PREFIX, "nl_")
     st.switch_page("pages/network_landscape.py")
-
-for index, lane, _ in finished:
-    with containers[index]:
-        st.latex(lane.pipeline().latex(live=True))

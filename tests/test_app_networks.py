@@ -1,10 +1,12 @@
-"""The networks page under AppTest: train two lanes, curves, boundaries, the test table, the torch check."""
+"""The networks page under AppTest: train lanes, boundaries and curves, the test table, the torch check, and what
+the page says about early stopping, BatchNorm, the CNN, held-out sets and long trainings."""
 
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "networks.py")
+SMALL = {"nt_epochs": 5, "nt_size": 150}
 
 
 def start(state=None):
@@ -14,35 +16,58 @@ def start(state=None):
     return app.run()
 
 
+def train_button(app):
+    return next(button for button in app.button if button.label in ("Train", "开始训练"))
+
+
 def press_train(app):
-    next(button for button in app.button if button.label in ("Train", "开始训练")).click().run()
+    train_button(app).click().run()
     return app
 
 
-def test_nothing_trains_until_asked():
+def results_table(app):
+    return next(element.value for element in app.markdown if element.value.startswith("| "))
+
+
+def rows(app):
+    return [[cell.strip() for cell in line.split("|")[1:-1]] for line in results_table(app).splitlines()[2:]]
+
+
+def test_before_training_the_chart_column_shows_the_data():
     app = start()
     assert not app.exception
     assert "press Train" in app.info[0].value
-    assert not app.get("plotly_chart")
+    assert len(app.get("plotly_chart")) == 1  # the data set, before any training
+    assert [tab.label for tab in app.tabs] == ["Data", "Model", "Training", "Optimizers"]
+    assert "2 runs to train" in app.caption[-1].value or any("2 runs to train" in c.value for c in app.caption)
 
 
 def test_two_lanes_train_and_report():
     app = press_train(start({"nt_epochs": 15, "nt_size": 200}))
     assert not app.exception and not app.error
-    assert len(app.get("plotly_chart")) == 3  # curves, boundaries, gradient norms
-    tables = [element.value for element in app.markdown if element.value.startswith("| ")]
-    assert "1. SGD" in tables[0] and "2. Adam" in tables[0] and "%" in tables[0]
+    assert len(app.get("plotly_chart")) == 2  # the decision boundaries, the gradient norms
+    table = results_table(app)
+    assert "1. SGD" in table and "2. Adam" in table and "%" in table and "last (epoch 15)" in table
     assert len(app.latex) == 2
-    app.run()  # nothing changed: the results come from the session's store
-    assert not app.info
-
-
-def test_check_against_torch_shows_a_tiny_difference():
-    app = press_train(start({"nt_epochs": 5, "nt_size": 150, "nt_check": True}))
+    assert app.select_slider(key="nt_moment").value == 15  # the boundary slider counts epochs
+    app.select_slider(key="nt_moment").set_value(0).run()
     assert not app.exception
-    table = next(element.value for element in app.markdown if element.value.startswith("| "))
-    differences = [float(line.split("|")[-2]) for line in table.splitlines()[2:]]
-    assert len(differences) == 2 and max(differences) < 1e-5
+    app.segmented_control(key="nt_view").set_value("curves").run()
+    assert not app.exception and len(app.get("plotly_chart")) == 2
+    app.segmented_control(key="nt_view").set_value("lanes").run()
+    assert not app.exception and len(app.get("plotly_chart")) == 2
+    assert not app.info  # nothing changed: the results come from the session's store
+
+
+def test_check_against_torch_reports_the_first_step_apart():
+    app = press_train(start({**SMALL, "nt_check": True, "nt_float64": True}))
+    assert not app.exception
+    header = results_table(app).splitlines()[0]
+    assert "first step apart by > 10⁻⁶" in header
+    for row in rows(app):
+        assert row[-2].startswith("none of")  # float64: the engine and torch.optim agree at every step
+        assert float(row[-1]) < 1e-10
+    assert any("compares the loss of every step" in caption.value for caption in app.caption)
 
 
 def test_a_diverging_lane_is_reported_and_the_others_go_on():
@@ -50,37 +75,85 @@ def test_a_diverging_lane_is_reported_and_the_others_go_on():
     app = press_train(start(state))
     assert not app.exception
     assert "diverged at epoch" in app.error[0].value
-    assert "2. Adam" in next(element.value for element in app.markdown if element.value.startswith("| "))
+    first, second = rows(app)
+    assert first[1].startswith("— (diverged at epoch") and first[2] == "—"  # no "nan" loss
+    assert second[0] == "2. Adam"
 
 
 def test_chinese():
     # AppTest cannot click through select boxes whose options are translated, so this one only renders
-    app = start({"lang": "zh"})
+    app = start({**SMALL, "lang": "zh"})
     assert not app.exception
-    assert app.title[0].value.startswith("神经网络")
+    assert [tab.label for tab in app.tabs] == ["数据", "模型", "训练", "优化器"]
     assert app.selectbox(key="nt_dataset").label == "数据集"
     assert "开始训练" in [button.label for button in app.button]
+    assert any("需要训练 2 次" in caption.value for caption in app.caption)
 
 
-def test_digits_with_the_small_cnn():
-    app = press_train(start({"nt_dataset": "digits", "nt_cnn": True, "nt_epochs": 3, "nt_size": 300,
+def test_digits_with_the_small_cnn_hide_the_mlp_settings_and_keep_them_out_of_the_key():
+    app = press_train(start({"nt_dataset": "digits", "nt_cnn": True, "nt_epochs": 2, "nt_size": 200,
                              "nt_channels": 4}))
     assert not app.exception and not app.error
+    keys = {slider.key for slider in app.slider} | {box.key for box in app.selectbox}
+    assert not keys & {"nt_layers", "nt_width", "nt_activation", "nt_norm", "nt_dropout"}
     assert len(app.get("plotly_chart")) == 2  # curves and gradient norms: no plane to draw a boundary on
-    table = next(element.value for element in app.markdown if element.value.startswith("| "))
-    assert "%" in table
+    assert "%" in results_table(app)
+    app.session_state["nt_layers"] = 5  # an MLP setting: the CNN does not change, nothing to train again
+    app.run()
+    assert not app.info and train_button(app).disabled
 
 
-def test_curves_side_by_side():
-    app = press_train(start({"nt_epochs": 5, "nt_size": 150}))
-    app.toggle(key="nt_side_by_side").set_value(True).run()
-    assert not app.exception and len(app.get("plotly_chart")) == 3
+def test_switching_to_digits_keeps_the_number_of_points():
+    app = start({"nt_size": 1000})
+    app.selectbox(key="nt_dataset").set_value("digits").run()
+    assert not app.exception
+    assert app.slider(key="nt_size").value == 1000
+    app.slider(key="nt_size").set_value(2000).run()
+    assert "all 1,797 are used" in app.caption[0].value or any("1,797" in c.value for c in app.caption)
+
+
+def test_early_stopping_that_restores_the_untrained_network_says_so():
+    state = {"nt_epochs": 30, "nt_size": 200, "nt_dataset": "spiral", "nt_patience": 5, "nt_lanes": [0],
+             "nt_0_optimizer": "sgd", "nt_0_hp_lr": 3.0}
+    app = press_train(start(state))
+    assert not app.exception
+    assert "restored the untrained network" in app.warning[0].value
+    assert rows(app)[0][-1] == "restored: epoch 0 (untrained)"
+    slider = app.select_slider(key="nt_moment")
+    assert slider.value == "restored" and slider.format_func("restored") == "restored weights"
+
+
+def test_batch_norm_with_a_last_mini_batch_of_one_sample_trains():
+    # 450 points, validation 0.3, test 0.2: 225 training points, batches of 32 leave one sample at the end
+    state = {"nt_epochs": 2, "nt_size": 450, "nt_validation": 0.3, "nt_norm": "batch", "nt_batch": 32}
+    app = press_train(start(state))
+    assert not app.exception and not app.error and not app.warning
+    assert any("joined the batch before it" in caption.value for caption in app.caption)
+
+
+def test_settings_that_cannot_train_are_refused_in_words_before_training():
+    app = start({"nt_norm": "batch", "nt_batch": 1})
+    assert "cannot train with batch size 1" in app.error[0].value and train_button(app).disabled
+    app = start({"nt_size": 50, "nt_validation": 0.05, "lang": "zh"})
+    assert "验证集只有 2 个点" in app.error[0].value and train_button(app).disabled
+
+
+def test_a_long_training_is_announced_before_it_starts():
+    app = start({"nt_size": 2000, "nt_layers": 6, "nt_width": 64, "nt_batch": 1, "nt_epochs": 500})
+    assert "This will take a while" in app.warning[0].value and "min" in app.warning[0].value
+
+
+def test_lanes_with_the_same_optimizer_are_told_apart():
+    state = {**SMALL, "nt_epochs": 2, "nt_lanes": [0, 1], "nt_next_id": 2, "nt_0_optimizer": "adam",
+             "nt_1_optimizer": "adam", "nt_0_hp_lr": 0.05, "nt_1_hp_lr": 0.005}
+    app = press_train(start(state))
+    names = [row[0] for row in rows(app)]
+    assert names == ["1. Adam, lr 0.05", "2. Adam, lr 0.005"]
 
 
 def test_a_lane_torch_cannot_mirror_is_explained_and_still_trains():
-    state = {"nt_epochs": 3, "nt_size": 150, "nt_check": True, "nt_1_tricks": ["l1"]}
+    state = {"nt_epochs": 3, "nt_size": 150, "nt_check": True, "nt_1_tricks": ["l1"], "nt_convention": "textbook"}
     app = press_train(start(state))
-    assert not app.exception
-    assert "torch.optim reference covers" in app.warning[0].value
-    table = next(element.value for element in app.markdown if element.value.startswith("| "))
-    assert "2. Adam" in table
+    assert not app.exception and not app.warning
+    assert [row[-2] for row in rows(app)] == ["— textbook form", "— textbook form"]
+    assert any("torch.optim implements the PyTorch form only" in caption.value for caption in app.caption)

@@ -173,3 +173,16 @@ def test_trace_keeps_the_path_from_the_shared_start(circle):
     np.testing.assert_allclose(path.points[-1], path.final, rtol=1e-6)
     assert path.diverged_at is None and len(path.train_loss) == 31 and 0 <= path.test_acc <= 1
     assert not np.allclose(path.points[1], path.points[0])
+
+
+def test_the_stability_limit_applies_to_full_batch_sgd_and_heavy_ball_only():
+    from optviz.nets.landscape import pca_extent, stability_limit
+    from optviz.runs import lane_from_settings
+
+    assert stability_limit(lane_from_settings("momentum", {"lr": "0.1", "momentum": "0.9"}), True) == \
+        pytest.approx(38.0)
+    assert stability_limit(lane_from_settings("sgd", {"lr": "0.5"}), True) == pytest.approx(4.0)
+    assert stability_limit(lane_from_settings("sgd", {"lr": "0.5"}), False) is None
+    assert stability_limit(lane_from_settings("adam", {"lr": "0.01"}), True) is None
+    a, b = pca_extent(np.array([[0.0, 0.0], [2.0, 1.0]]), 5, 0.5)
+    assert a[0] == -1 and a[-1] == 3 and b[0] == -0.5 and b[-1] == 1.5

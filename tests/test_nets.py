@@ -166,3 +166,43 @@ def test_the_digit_cnn_matches_torch_optim(optimizer, settings):
     assert len(ours.grad_norms[1]) == 4  # three convolutions and the output layer
     with pytest.raises(ValueError, match="use cross_entropy"):
         train(data, spec, lane, TrainConfig(epochs=1, loss="hinge"))
+
+
+def test_a_last_mini_batch_of_one_sample_joins_the_one_before_it_under_batchnorm():
+    from optviz.nets.steps import batch_bounds
+
+    assert batch_bounds(65, 32) == [(0, 32), (32, 64), (64, 65)]
+    assert batch_bounds(65, 32, merge_single=True) == [(0, 32), (32, 65)]
+    assert batch_bounds(66, 32, merge_single=True) == [(0, 32), (32, 64), (64, 66)]
+    assert batch_bounds(10, 0, merge_single=True) == [(0, 10)]
+    data = split("circle", 450, 0.1, seed=0, validation=0.3, test=0.2)  # 225 training points: 7 x 32 + 1
+    spec = MLPSpec(2, 2, (8,), norm="batch")
+    history = train(data, spec, lane_from_settings("sgd", {"lr": "0.1"}), TrainConfig(epochs=2, batch_size=32))
+    assert history.merged_single and len(history.step_loss) == 2 * 7
+    with pytest.raises(ValueError, match="at least 2 samples"):
+        train(data, spec, lane_from_settings("sgd", {"lr": "0.1"}), TrainConfig(epochs=1, batch_size=1))
+
+
+def test_restored_weights_are_named_and_drawn_apart_from_the_last_epoch():
+    data = split("spiral", 200, 0.1, seed=0)
+    spec = MLPSpec(2, 2, (8, 8))
+    grid = data.inputs_at(np.zeros((3, 2)))
+    history = train(data, spec, lane_from_settings("sgd", {"lr": "3"}), TrainConfig(epochs=30, batch_size=32,
+                                                                                   patience=5),
+                    snapshot_inputs=grid)
+    last = len(history.train_loss) - 1
+    assert history.stopped_at == last and history.restored_epoch == history.best_epoch == 0
+    assert history.snapshots[-1][0] == last  # the last panel is the network as it ended ...
+    assert np.allclose(history.restored_snapshot, history.snapshots[0][1])  # ... the restored one is epoch 0's
+
+
+def test_first_difference_and_the_time_forecast():
+    from optviz.nets.steps import estimated_seconds, first_difference
+
+    assert first_difference([1.0, 2.0, 3.0], [1.0, 2.0 + 1e-7, 3.1]) == 2
+    assert first_difference([1.0, np.nan], [1.0, np.nan]) is None
+    assert first_difference([1.0, 2.0], [1.0]) == 1
+    # the walkthrough's slow case: 2 000 points, 6 x 64 units, batch 1, 500 epochs, two runs took ~30 min
+    slow = 2 * estimated_seconds(1200, 1600, 1, 500, 21_000)
+    assert 10 * 60 < slow < 60 * 60
+    assert estimated_seconds(240, 320, 32, 60, 114) < 5

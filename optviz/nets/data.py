@@ -18,6 +18,27 @@ DATASETS = CLASSIFICATION + REGRESSION
 FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
 
 
+DIGIT_IMAGES = 1797
+MIN_HELD_OUT = 10  # fewer validation or test points make their loss and accuracy noise (3 points: 0 %, 33 %, ...)
+
+
+def split_counts(size: int, validation: float, test: float) -> tuple[int, int, int]:
+    """How many of `size` points go to training, validation and test."""
+    test_count, val_count = round(test * size), round(validation * size)
+    return size - test_count - val_count, val_count, test_count
+
+
+def held_out_too_small(size: int, validation: float, test: float,
+                       minimum: int = MIN_HELD_OUT) -> tuple[str, int] | None:
+    """("validation" or "test", its count) of the first held-out part with fewer than `minimum` points (a part
+    asked for, share > 0), or None."""
+    _, val_count, test_count = split_counts(size, validation, test)
+    for part, share, count in (("validation", validation, val_count), ("test", test, test_count)):
+        if share > 0 and count < minimum:
+            return part, count
+    return None
+
+
 @dataclass
 class Split:
     """Inputs and targets of the train, validation and test parts."""
@@ -121,8 +142,7 @@ def split(name: str, size: int = 500, noise: float = 0.0, seed: int = 0, validat
     points, targets = generate(name, size, noise, seed)
     order = np.random.default_rng(seed + 1).permutation(len(points))
     inputs, targets = features(points[order], chosen), targets[order]
-    test_count, val_count = round(test * size), round(validation * size)
-    train_end = size - test_count - val_count
+    train_end, val_count, _ = split_counts(size, validation, test)
     parts = [slice(0, train_end), slice(train_end, train_end + val_count), slice(train_end + val_count, size)]
     mean = deviation = None
     if standardize:
@@ -152,8 +172,7 @@ def digits_split(seed: int = 0, validation: float = 0.2, test: float = 0.2, size
         order = order[:size]
     inputs, targets = inputs[order], targets[order]
     count = len(order)
-    test_count, val_count = round(test * count), round(validation * count)
-    train_end = count - test_count - val_count
+    train_end, val_count, _ = split_counts(count, validation, test)
     parts = [slice(0, train_end), slice(train_end, train_end + val_count), slice(train_end + val_count, count)]
     return Split(*(array for part in parts for array in (inputs[part], targets[part])), task="classification",
                  classes=10, chosen=(), mean=None, deviation=None, points=None)

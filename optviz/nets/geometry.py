@@ -31,6 +31,8 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
+torch.set_num_threads(1)  # see optviz/nets/__init__.py
+
 # vmap pays off while one evaluation is small (its cost is Python and dispatch overhead): 5x faster than a loop
 # for a 2-8-8-2 MLP on 240 points. For larger work per evaluation (a 2-64-64-64-2 MLP on 1 200 points) the
 # batched products ran slower than a loop (1.0 vs 0.8 ms per point with BatchNorm, 0.45 vs 0.48 without), and

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+torch.set_num_threads(1)  # see optviz/nets/__init__.py
+
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "linear": nn.Identity}
 INITS = ("uniform", "normal", "lecun", "xavier", "he")
 NORMS = ("none", "batch", "layer")

@@ -23,6 +23,7 @@ from optviz.runs import Lane
 from .data import Split
 from .geometry import parameter_vector
 from .models import MLP, MLPSpec, build
+from .steps import batch_bounds, torch_reference_problem
 
 LOSSES = ("cross_entropy", "mse", "hinge")
 ENGINES = ("optviz", "torch")
@@ -72,6 +73,15 @@ class History:
     model: MLP | None = None
     snapshots: list[tuple[int, np.ndarray]] = field(default_factory=list)  # (epoch, prediction at snapshot inputs)
     trajectory: list[np.ndarray] = field(default_factory=list)  # the flat float64 parameters after every epoch
+    restored_epoch: int | None = None  # early stopping put back the weights of this epoch (None: the last ones kept)
+    restored_snapshot: np.ndarray | None = None  # the restored network's prediction at the snapshot inputs
+    merged_single: bool = False  # a last mini-batch of one sample joined the batch before it (BatchNorm)
+
+
+def needs_two_samples(model: nn.Module) -> bool:
+    """Whether the network normalizes by statistics over the batch of single values per channel (BatchNorm1d):
+    in training mode such a layer cannot take a mini-batch of one sample."""
+    return any(isinstance(module, nn.BatchNorm1d) for module in model.modules())
 
 
 def flat_views(model: nn.Module) -> tuple[np.ndarray, np.ndarray]:
@@ -107,7 +117,8 @@ def loss_function(name: str, task: str) -> Callable[[torch.Tensor, torch.Tensor]
 
 def torch_optimizer(lane: Lane, parameters) -> tuple[torch.optim.Optimizer, Callable[[], None] | None]:
     """The torch.optim optimizer (and gradient clipping) equivalent to `lane`: the reference the engine matches."""
-    if lane.convention != "pytorch":
+    problem = torch_reference_problem(lane)
+    if problem == "convention":
         raise ValueError("the torch.optim reference exists for the pytorch convention only")
     if any(name != "clip_norm" for name, _ in lane.tricks) or lane.schedule is not None:
         raise ValueError("the torch.optim reference covers the optimizers and clip_norm, not other tricks or schedules")
@@ -164,6 +175,10 @@ def train(data: Split, spec: MLPSpec, lane: Lane, config: TrainConfig, engine: s
     With `snapshot_inputs`, the network's prediction there (class-1 probability, or the output) is kept at
     about `snapshots` evenly spread epochs and at the last one: decision boundaries over the epochs.
     With `trajectory`, the parameters (flat, float64) are kept before training and after every epoch.
+    With early stopping (config.patience) the weights of the best validation epoch are put back at the end
+    (history.restored_epoch, and their prediction in history.restored_snapshot); the snapshots stay the network as
+    it was trained, the last one at the last epoch run.
+    A network with BatchNorm1d gets no mini-batch of one sample: a last one joins the batch before it.
     """
     config.check()
     if engine not in ENGINES:
@@ -188,6 +203,10 @@ def train(data: Split, spec: MLPSpec, lane: Lane, config: TrainConfig, engine: s
     history = History(model=model)
     count = len(data.x_train)
     batch = config.batch_size or count
+    bounds = batch_bounds(count, batch, merge_single=needs_two_samples(model))
+    if needs_two_samples(model) and any(end - begin < 2 for begin, end in bounds):
+        raise ValueError("BatchNorm needs mini-batches of at least 2 samples: choose a larger batch size")
+    history.merged_single = len(bounds) < -(-count // batch)
     order_rng = np.random.default_rng(config.seed)
     torch.manual_seed(config.seed)  # dropout masks: the same for both engines
     layers = model.weight_layers()
@@ -224,8 +243,8 @@ def train(data: Split, spec: MLPSpec, lane: Lane, config: TrainConfig, engine: s
         order = order_rng.permutation(count) if batch < count else np.arange(count)
         sums = np.zeros(len(layers))
         steps = 0
-        for begin in range(0, count, batch):
-            index = torch.as_tensor(order[begin:begin + batch])
+        for begin, end in bounds:
+            index = torch.as_tensor(order[begin:end])
             if engine == "optviz":
                 grads.fill(0)
             else:
@@ -257,10 +276,15 @@ def train(data: Split, spec: MLPSpec, lane: Lane, config: TrainConfig, engine: s
             break
         if on_epoch is not None and on_epoch(epoch, history) is False:
             break
-    if config.patience and config.restore_best:
+    last_epoch = len(history.train_loss) - 1
+    if history.snapshots and history.snapshots[-1][0] != last_epoch:
+        snapshot(last_epoch)  # the network as it ended (stopped early, diverged, or stopped)
+    if config.patience and config.restore_best and history.best_epoch != last_epoch:
         model.load_state_dict(best_state)
-    if history.snapshots and history.snapshots[-1][0] != len(history.train_loss) - 1:
-        snapshot(len(history.train_loss) - 1)  # the network as it ended (stopped early, diverged, or stopped)
+        history.restored_epoch = history.best_epoch
+        if grid is not None:
+            snapshot(history.best_epoch)
+            history.restored_snapshot = history.snapshots.pop()[1]
     if len(tensors["x_test"]):
         history.test_loss, history.test_acc = _evaluate(model, loss, tensors["x_test"], tensors["y_test"], data.task)
     return history

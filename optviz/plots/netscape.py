@@ -20,7 +20,7 @@ def _log_loss(values: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(logged), logged, np.nan).astype(np.float32)
 
 
-def interpolation_figure(series: list[dict], labels: dict) -> go.Figure:
+def interpolation_figure(series: list[dict], labels: dict, height: int = 420) -> go.Figure:
     """Training (solid) and validation (dashed) loss along θ(α) = (1 − α)θ₀ + αθ*, one colour per optimizer."""
     figure = go.Figure()
     for item in series:
@@ -34,26 +34,28 @@ def interpolation_figure(series: list[dict], labels: dict) -> go.Figure:
         figure.add_vline(x=alpha, line=dict(color="#999", dash="dot"), annotation_text=text,
                          annotation_position="top")
     figure.update_yaxes(type="log", exponentformat="power", dtick="D2")  # labels at 1, 2, 5 of each decade
-    return apply_layout(figure, labels["title"], "α", labels["loss"], height=420)
+    return apply_layout(figure, labels["title"], "α", labels["loss"], height=height)
 
 
-def slice_figure(a: np.ndarray, b: np.ndarray, losses: np.ndarray, labels: dict, three_d: bool) -> go.Figure:
+def slice_figure(a: np.ndarray, b: np.ndarray, losses: np.ndarray, labels: dict, three_d: bool,
+                 height: int = 560) -> go.Figure:
     """log10 of the loss over a 2D slice around the trained point (at the origin): contour or 3D surface."""
     z = _log_loss(losses)
     colorbar = dict(title=labels["colorbar"])
     if three_d:
         figure = go.Figure(go.Surface(x=a, y=b, z=z, colorscale=LOSS_SCALE, colorbar=colorbar))
         figure.update_layout(scene=dict(xaxis_title="α", yaxis_title="β", zaxis_title=labels["colorbar"]))
-        return apply_layout(figure, labels["title"], "", "", height=560)
+        return apply_layout(figure, labels["title"], "", "", height=height)
     figure = go.Figure(go.Contour(x=a, y=b, z=z, colorscale=LOSS_SCALE, ncontours=30, colorbar=colorbar,
                                   contours=dict(showlines=True), line=dict(width=0.5)))
     figure.add_trace(go.Scatter(x=[0], y=[0], mode="markers", name=labels["center"],
                                 marker=dict(symbol="star", size=14, color="white", line=dict(color="black", width=1))))
     figure.update_yaxes(scaleanchor="x", scaleratio=1)
-    return apply_layout(figure, labels["title"], "α", "β", height=560)
+    return apply_layout(figure, labels["title"], "α", "β", height=height)
 
 
-def pca_figure(a: np.ndarray, b: np.ndarray, losses: np.ndarray, paths: list[dict], labels: dict) -> go.Figure:
+def pca_figure(a: np.ndarray, b: np.ndarray, losses: np.ndarray, paths: list[dict], labels: dict,
+               height: int = 600) -> go.Figure:
     """The loss (log10) on the PCA plane of the paths, with every optimizer's path projected on it."""
     figure = go.Figure(go.Contour(x=a, y=b, z=_log_loss(losses), colorscale=LOSS_SCALE, ncontours=30,
                                   colorbar=dict(title=labels["colorbar"]), line=dict(width=0.5), opacity=0.85))
@@ -72,19 +74,19 @@ def pca_figure(a: np.ndarray, b: np.ndarray, losses: np.ndarray, paths: list[dic
                                 marker=dict(symbol="circle", size=14, color="white",
                                             line=dict(color="black", width=2))))
     figure.update_yaxes(scaleanchor="x", scaleratio=1)
-    return apply_layout(figure, labels["title"], labels["x"], labels["y"], height=600)
+    return apply_layout(figure, labels["title"], labels["x"], labels["y"], height=height)
 
 
-def sharpness_figure(rows: list[dict], labels: dict) -> go.Figure:
+def sharpness_figure(rows: list[dict], labels: dict, height: int = 380) -> go.Figure:
     """λ_max of the Hessian at each optimizer's end point, one bar per optimizer in its colour."""
     figure = go.Figure(go.Bar(x=[row["label"] for row in rows], y=[row["value"] for row in rows],
                               marker_color=[row["colour"] for row in rows], name=labels["value"],
                               text=[f"{row['value']:.3g}" for row in rows], textposition="outside"))
     figure.update_yaxes(rangemode="tozero")
-    return apply_layout(figure, labels["title"], labels["x"], labels["value"], height=380)
+    return apply_layout(figure, labels["title"], labels["x"], labels["value"], height=height)
 
 
-def batch_figure(rows: list[dict], labels: dict, colour: str) -> go.Figure:
+def batch_figure(rows: list[dict], labels: dict, colour: str, height: int = 400) -> go.Figure:
     """λ_max (left) and test accuracy (right) against the batch size, for one optimizer."""
     figure = make_subplots(specs=[[{"secondary_y": True}]])
     names = [row["batch"] for row in rows]
@@ -97,4 +99,4 @@ def batch_figure(rows: list[dict], labels: dict, colour: str) -> go.Figure:
     figure.update_yaxes(title_text=labels["value"], rangemode="tozero", secondary_y=False)
     figure.update_yaxes(title_text=labels["accuracy"], tickformat=".0%", range=[0, 1.05], dtick=0.2,
                         showgrid=False, secondary_y=True)
-    return apply_layout(figure, labels["title"], labels["x"], "", height=400)
+    return apply_layout(figure, labels["title"], labels["x"], "", height=height)

@@ -1,4 +1,5 @@
-"""Figures of the networks page: training curves, decision boundaries, per-layer gradient norms."""
+"""Figures of the networks page: the data before training, training curves, decision boundaries, per-layer
+gradient norms."""
 
 from __future__ import annotations
 
@@ -8,8 +9,46 @@ from plotly.subplots import make_subplots
 
 from .style import apply_layout
 
+PART_SYMBOLS = {"train": "circle", "val": "diamond", "test": "x"}
 
-def curves_side_by_side(series: list[dict], labels: dict) -> go.Figure:
+
+def data_figure(preview: dict, labels: dict, height: int = 480) -> go.Figure:
+    """The 2D data set before training: points coloured by class (or by target), one marker per part
+    (train, validation, test) so the split is visible."""
+    figure = go.Figure()
+    points, targets, parts = preview["points"], preview["targets"], preview["parts"]
+    regression = preview["regression"]
+    for part, symbol in PART_SYMBOLS.items():
+        chosen = parts == part
+        if not chosen.any():
+            continue
+        figure.add_trace(go.Scatter(
+            x=points[chosen, 0], y=points[chosen, 1], mode="markers", name=labels[part],
+            marker=dict(size=7, symbol=symbol, color=targets[chosen], colorscale="RdBu",
+                        cmin=None if regression else 0, cmax=None if regression else 1,
+                        line=dict(width=0.8, color="white" if symbol != "x" else "#333"),
+                        showscale=regression and part == "train")))
+    apply_layout(figure, labels["title"], "x₁", "x₂", height=height)
+    figure.update_yaxes(scaleanchor="x", scaleratio=1)
+    return figure
+
+
+def digits_figure(images, digit_labels, labels: dict, height: int = 480) -> go.Figure:
+    """The first training images of the digits, 8 to a row, each titled with its label."""
+    columns = 8
+    rows = -(-len(images) // columns)
+    figure = make_subplots(rows=rows, cols=columns, subplot_titles=[str(int(label)) for label in digit_labels],
+                           horizontal_spacing=0.01, vertical_spacing=0.08)
+    for index, image in enumerate(images):
+        figure.add_trace(go.Heatmap(z=image[::-1], colorscale="Greys", showscale=False, hoverinfo="skip"),
+                         row=index // columns + 1, col=index % columns + 1)
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
+    apply_layout(figure, labels["title"], "", "", height=height)
+    return figure
+
+
+def curves_side_by_side(series: list[dict], labels: dict, height: int | None = None) -> go.Figure:
     """One small panel per lane on shared axes: its training (solid) and validation (dashed) loss."""
     columns = min(3, max(1, len(series)))
     rows = -(-len(series) // columns) if series else 1
@@ -23,11 +62,13 @@ def curves_side_by_side(series: list[dict], labels: dict) -> go.Figure:
                                         legendgroup=part, showlegend=index == 0,
                                         line=dict(color=item["colour"], dash=dash)), row=row, col=column)
     figure.update_yaxes(type="log", exponentformat="power")
-    apply_layout(figure, labels["title"], "", "", height=300 * rows + 80)
+    figure.update_xaxes(title_text=labels["epoch"], row=rows)
+    figure.update_yaxes(title_text=labels["loss"], col=1)
+    apply_layout(figure, labels["title"], "", "", height=height or 300 * rows + 80)
     return figure
 
 
-def curves_figure(series: list[dict], labels: dict, regression: bool) -> go.Figure:
+def curves_figure(series: list[dict], labels: dict, regression: bool, height: int = 420) -> go.Figure:
     """Loss (log) and accuracy per epoch; solid lines train, dashed lines validation, one colour per lane."""
     columns = 1 if regression else 2
     figure = make_subplots(rows=1, cols=columns, horizontal_spacing=0.08,
@@ -45,11 +86,11 @@ def curves_figure(series: list[dict], labels: dict, regression: bool) -> go.Figu
                                             line=dict(color=item["colour"], dash=dash)), row=1, col=2)
     figure.update_yaxes(type="log", exponentformat="power", row=1, col=1)
     figure.update_xaxes(title_text=labels["epoch"])
-    apply_layout(figure, labels["title"], "", "", height=420)
+    apply_layout(figure, labels["title"], "", "", height=height)
     return figure
 
 
-def boundaries_figure(panels: list[dict], labels: dict) -> go.Figure:
+def boundaries_figure(panels: list[dict], labels: dict, height: int | None = None) -> go.Figure:
     """One panel per lane: the network's class-1 probability (or output) over the plane, the data on top."""
     columns = min(3, max(1, len(panels)))
     rows = -(-len(panels) // columns) if panels else 1
@@ -66,15 +107,17 @@ def boundaries_figure(panels: list[dict], labels: dict) -> go.Figure:
                                     marker=dict(size=6, color=targets, colorscale="RdBu", cmin=0, cmax=1,
                                                 line=dict(width=0.8, color="white"))),
                          row=row, col=column)
-    apply_layout(figure, labels["title"], "", "", height=340 * rows + 60)
+    apply_layout(figure, labels["title"], "", "", height=height or 340 * rows + 60)
     return figure
 
 
 def grad_norms_figure(norms: np.ndarray, labels: dict) -> go.Figure:
-    """Mean gradient norm of each weight layer per epoch (log colour): vanishing or exploding at a glance."""
+    """Mean gradient norm of each weight layer per epoch (log colour): vanishing or exploding at a glance.
+
+    `norms` (epochs, layers) starts at epoch 1: epoch 0 is before training and has no gradient steps."""
     with np.errstate(divide="ignore"):
         display = np.log10(np.maximum(norms.T, 1e-12)).astype(np.float32)
-    figure = go.Figure(go.Heatmap(z=display, x=np.arange(norms.shape[0]), y=[f"{labels['layer']} {i + 1}"
+    figure = go.Figure(go.Heatmap(z=display, x=np.arange(1, norms.shape[0] + 1), y=[f"{labels['layer']} {i + 1}"
                                                                              for i in range(norms.shape[1])],
                                   colorscale="Viridis", colorbar=dict(title=dict(text="log₁₀ ‖∇W‖", side="right"))))
     apply_layout(figure, labels["title"], labels["epoch"], "", height=300)
