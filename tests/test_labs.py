@@ -179,3 +179,49 @@ def test_the_plateau_and_local_minima_captions_hold():
     for label, path in paths.items():
         at_deepest = np.linalg.norm(path.positions[-1] - deepest) < 0.05
         assert at_deepest == (label == "Momentum"), label
+
+
+def test_lab_figures_count_steps_from_one_and_label_log_axes_with_whole_numbers():
+    from optviz.plots.labs import layer_heatmaps_figure, lines_figure, log_ticks
+
+    figure = layer_heatmaps_figure(np.ones((4, 3)), np.ones((3, 3)), {"title": "", "grad": "", "std": "", "step": "",
+                                                                      "layer": ""})
+    assert [list(trace.x) for trace in figure.data] == [[1, 2, 3]] * 2 and figure.data[0].y[0] == 1
+    short = log_ticks(0.03, 1.2)  # a short log axis: 1, 2, 5 of each decade written out, no bare minor digits
+    assert short["ticktext"] == ["0.05", "0.1", "0.2", "0.5", "1"]
+    long = log_ticks(1e-27, 1e-3)
+    assert long["ticktext"][0] == "10⁻²⁵" and len(long["ticktext"]) <= 6
+    lines = lines_figure([{"label": "a", "x": [1, 2], "y": [0.1, 30.0], "colour": 0}], {"title": "", "x": "", "y": ""},
+                         log_y=True)
+    assert lines.layout.yaxis.type == "log" and list(lines.layout.yaxis.ticktext)[:4] == ["0.1", "0.2", "0.5", "1"]
+
+
+def test_the_warm_up_formula_has_no_english_word():
+    from optviz.engine.registry import schedule_latex
+
+    formula = schedule_latex("warmup_cosine", {"warmup_steps": 20, "total_steps": 200}, 0.3)
+    assert r"\text" not in formula and r"t-1 \ge 20" in formula
+
+
+def test_captions_quote_the_runs_own_numbers():
+    from optviz.ui.labs import clipping_caption, normalization_caption, overfitting_caption
+
+    def run(diverged, accuracy):
+        return {"diverged_at": diverged, "test_acc": accuracy}
+
+    at_chance = {"none": run(None, 0.52), "norm_1": run(None, 0.5), "norm_10": run(None, 0.49), "value": run(None, 0.5)}
+    caption = clipping_caption(1.0, 30, at_chance)
+    assert "Gain 1 over 30 steps" in caption and "about 1 times" in caption and "None of the four" in caption
+    learned = {**at_chance, "none": run(1, 0.49), "norm_10": run(None, 0.734)}
+    caption = clipping_caption(1.15, 30, learned)
+    assert "66.2" in caption and "Diverged: no clipping" in caption and "73.4 %" in caption
+    gaps = {name: {"gap": gap} for name, gap in (("none", 4.29), ("l2", 0.55), ("batchnorm", 3.22))}
+    assert "BatchNorm's gap (3.22)" in overfitting_caption(gaps)
+    gaps["batchnorm"]["gap"] = 0.6
+    assert "BatchNorm's gap" not in overfitting_caption(gaps)
+    norms = {name: {"test_acc": accuracy} for name, accuracy in
+             (("batch", 0.95), ("layer", 0.944), ("instance", 0.967), ("group", 0.967), ("none", 0.961))}
+    caption = normalization_caption(2, norms)
+    assert "95.0 %" in caption and "96.7 %" in caption and "does not show" in caption and "128" in caption
+    norms["batch"]["test_acc"] = 0.8
+    assert "falls 16.7 points behind" in normalization_caption(2, norms)

@@ -229,5 +229,5 @@ class WarmupCosine(Schedule):
             r"\begin{cases} {{lr}}\left({{start_factor}} + (1-{{start_factor}})\frac{t-1}{ {{warmup_steps}} }\right)"
             r" & t-1 < {{warmup_steps}} \\ {{lr}}\left[{{min_factor}} + \tfrac{1-{{min_factor}}}{2}\left(1 + "
             r"\cos\frac{\pi\,(t-1-{{warmup_steps}})}{ {{total_steps}} - {{warmup_steps}} }\right)\right]"
-            r" & \text{otherwise} \end{cases}"
+            r" & t-1 \ge {{warmup_steps}} \end{cases}"  # a condition, not a word: no language to translate
         )

@@ -8,7 +8,8 @@ import plotly.graph_objects as go
 from .style import apply_layout, lane_colour
 
 
-def schedule_figure(curves: dict[str, np.ndarray], title: str, x_title: str, y_title: str) -> go.Figure:
+def schedule_figure(curves: dict[str, np.ndarray], title: str, x_title: str, y_title: str,
+                    height: int = 420) -> go.Figure:
     """One line per schedule: `curves` maps a label to lr for steps 1..n."""
     figure = go.Figure()
     for index, (label, values) in enumerate(curves.items()):
@@ -17,4 +18,4 @@ def schedule_figure(curves: dict[str, np.ndarray], title: str, x_title: str, y_t
             go.Scatter(x=steps, y=np.asarray(values, dtype=np.float32), mode="lines", name=label,
                        line=dict(color=lane_colour(index), width=2))
         )
-    return apply_layout(figure, title, x_title, y_title)
+    return apply_layout(figure, title, x_title, y_title, height=height)
