@@ -203,14 +203,52 @@ def test_network_landscape_trains_and_draws_the_pca_plane(page: Page, app_url, s
     page.screenshot(path=screenshot_dir / "network-landscape-en.png", full_page=False)
 
 
+def pick(page: Page, key: str, option: str) -> None:
+    """Choose `option` in the select box whose widget key is `key`."""
+    page.locator(f".st-key-{key} input").click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
 def test_labs_page_draws(page: Page, app_url, screenshot_dir):
+    page.set_viewport_size({"width": 1366, "height": 768})
     page.goto(f"{app_url}/labs")
     expect(page.get_by_role("heading", name="Training-tricks labs")).to_be_visible(timeout=TIMEOUT)
-    expect(page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first).to_be_visible(timeout=120_000)
+    chart = page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first
+    expect(chart).to_be_visible(timeout=120_000)
     wait_for_app(page)
-    page.get_by_role("tab", name="RNN vs LSTM").click()
+    pick(page, "lab", "RNN vs LSTM")
     expect(page.get_by_text("Gradient reaching the first input at initialization")).to_be_visible(timeout=TIMEOUT)
-    page.get_by_role("tab", name="Gradient clipping").click()
-    expect(page.get_by_text("Training loss per step (ReLU RNN, SGD)")).to_be_visible(timeout=TIMEOUT)
+    expect(page).to_have_url(re.compile(r"[?&]lab=rnn"))
+    pick(page, "lab", "Gradient clipping")
+    expect(page.get_by_text("Training loss per step (ReLU RNN, SGD)")).to_be_visible(timeout=120_000)
+    wait_for_app(page)
+    # the workbench at 1366 × 768: the chart and the slider that changes it in view together, no page scrolling
+    slider = page.locator(".st-key-lab_clip_gain")
+    for element in (chart, slider):
+        box = element.bounding_box()
+        assert box and box["y"] >= 0 and box["y"] + min(box["height"], 200) <= 768
+    assert page.evaluate("() => window.scrollY") == 0
+    # no formula of the lessons' controls is cut off at this width
+    overflowing = page.evaluate("""() => [...document.querySelectorAll('.st-key-lab_controls .katex-display')]
+        .filter(e => e.scrollWidth > e.clientWidth + 1).length""")
+    assert overflowing == 0
     assert_no_exception(page)
     page.screenshot(path=screenshot_dir / "labs-clipping-en.png", full_page=False)
+
+
+def test_labs_keep_the_lesson_and_its_choices_across_a_language_switch(page: Page, app_url):
+    page.goto(f"{app_url}/labs?lab=vanishing")
+    expect(page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first).to_be_visible(timeout=120_000)
+    wait_for_app(page)
+    page.get_by_role("switch", name="residual connections").wait_for(timeout=TIMEOUT)
+    pick(page, "lab_norm", "BatchNorm")
+    wait_for_app(page)
+    page.get_by_text("简体中文", exact=True).click()
+    expect(page.locator(".st-key-lab_norm input")).to_have_value("批量归一化", timeout=TIMEOUT)
+    wait_for_app(page)
+    page.locator(".st-key-lab_residual label").click()  # the next interaction sends every widget's value again
+    wait_for_app(page)
+    expect(page.locator(".st-key-lab_residual input")).to_be_checked(timeout=TIMEOUT)
+    expect(page.locator(".st-key-lab_norm input")).to_have_value("批量归一化", timeout=TIMEOUT)
+    expect(page.locator(".st-key-lab input")).to_have_value("梯度消失")
+    assert_no_exception(page)
