@@ -243,12 +243,9 @@ data_tab, model_tab, training_tab, lanes_tab = controls.tabs(
     [t("nt.data"), t("nt.model"), t("nt.training"), t("nt.lanes")])
 setup = nt.setup_ui(PREFIX, epochs=40, places=(data_tab, model_tab, training_tab))
 with lanes_tab:
-    lanes, containers = nt.lanes_ui(PREFIX, ("sgd", "momentum", "adam"), per_row=1)
+    lanes = nt.lanes_ui(PREFIX, ("sgd", "momentum", "adam"), per_row=1)
 active = {index: lane for index, lane in enumerate(lanes) if lane is not None}
 labels = nt.lane_labels(active)
-for index, lane in active.items():  # each lane's update rule, with its live values, in its card
-    with containers[index]:
-        st.latex(lane.pipeline().latex(live=True))
 
 experiments = nt.session_store(EXPERIMENTS)
 experiment_key = (setup, tuple(active.values()))

@@ -36,7 +36,7 @@ with training_tab:
     check = st.toggle(t("nt.check_torch"), key=nt.key("check"), persist_state="session",
                       help=t("nt.check_torch_help"))
 with lanes_tab:
-    lanes, containers = nt.lanes_ui(nt.PREFIX, ("sgd", "adam"), per_row=1)
+    lanes = nt.lanes_ui(nt.PREFIX, ("sgd", "adam"), per_row=1)
 
 active = {index: lane for index, lane in enumerate(lanes) if lane is not None}
 labels = nt.lane_labels(active)
@@ -155,9 +155,6 @@ with chart_column:
         if any(result["merged_single"] for result in finished.values()):
             st.caption(t("nt.merged_single"))
 
-for index, lane in active.items():  # each lane's update rule, with its live values, in its card
-    with containers[index]:
-        st.latex(lane.pipeline().latex(live=True))
 if not finished:
     st.stop()
 

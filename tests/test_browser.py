@@ -167,10 +167,11 @@ def test_networks_train_two_lanes(page: Page, app_url, screenshot_dir):
     expect(page.get_by_role("heading", name="Networks: train small networks, optimizers side by side")).to_be_visible(
         timeout=TIMEOUT)
     wait_for_app(page)
-    page.get_by_role("button", name="Train").click()
     charts = page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot')
-    expect(charts).to_have_count(3, timeout=120_000)
-    expect(page.get_by_text("Decision boundaries")).to_be_visible(timeout=TIMEOUT)
+    expect(charts).to_have_count(1, timeout=TIMEOUT)  # the data set, before training
+    page.get_by_role("button", name="Train").click()
+    expect(charts).to_have_count(2, timeout=120_000)  # the decision boundaries and the gradient norms
+    expect(page.get_by_text("1. SGD — epoch 60")).to_be_visible(timeout=TIMEOUT)
     wait_for_app(page)
     assert_no_exception(page)
     charts.first.scroll_into_view_if_needed()
@@ -181,8 +182,10 @@ def test_networks_train_two_lanes(page: Page, app_url, screenshot_dir):
     page.get_by_role("button", name="Look at the loss landscape of this configuration").click()
     expect(page.get_by_role("heading", name="The loss landscape of a network")).to_be_visible(timeout=TIMEOUT)
     wait_for_app(page)
-    expect(page.get_by_text("Lane 2", exact=True)).to_be_visible(timeout=TIMEOUT)
-    expect(page.get_by_text("Lane 3", exact=True)).to_have_count(0)
+    page.get_by_role("tab", name="Optimizers").click()
+    heads = page.locator(".ov-lane-head")
+    expect(heads.filter(has_text="Lane 2")).to_be_visible(timeout=TIMEOUT)
+    expect(heads.filter(has_text="Lane 3")).to_have_count(0)
     assert_no_exception(page)
 
 
@@ -201,6 +204,50 @@ def test_network_landscape_trains_and_draws_the_pca_plane(page: Page, app_url, s
     charts.first.scroll_into_view_if_needed()
     page.wait_for_timeout(300)
     page.screenshot(path=screenshot_dir / "network-landscape-en.png", full_page=False)
+
+
+def test_networks_keep_choices_and_results_across_a_language_switch(page: Page, app_url):
+    """At 1366 x 768 the chart and Train are in view together; after a switch to Chinese and the next rerun, the
+    data set chosen and the trained results are still there."""
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{app_url}/networks")
+    wait_for_app(page)
+    pick(page, "nt_dataset", "two moons")
+    wait_for_app(page)
+    train = page.get_by_role("button", name="Train")
+    chart = page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first
+    expect(chart).to_be_in_viewport(timeout=TIMEOUT)
+    expect(train).to_be_in_viewport()
+    train.click()
+    expect(page.get_by_text("1. SGD — epoch 60")).to_be_visible(timeout=120_000)
+    expect(chart).to_be_in_viewport()
+    wait_for_app(page)
+    page.get_by_text("简体中文", exact=True).click()
+    wait_for_app(page)
+    page.get_by_role("radio", name="损失和准确率").click()  # the next interaction: a rerun in Chinese
+    wait_for_app(page)
+    expect(page.get_by_text("训练与验证曲线")).to_be_visible(timeout=TIMEOUT)  # the results are still there
+    expect(page.get_by_role("combobox", name="数据集")).to_have_value("双月")
+    assert_no_exception(page)
+
+
+def test_network_landscape_keeps_choices_and_results_across_a_language_switch(page: Page, app_url):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{app_url}/network_landscape")
+    wait_for_app(page)
+    pick(page, "nl_dataset", "two moons")
+    wait_for_app(page)
+    page.get_by_role("button", name="Train and record the paths").click()
+    expect(page.get_by_text("Loss along the line from θ₀ to θ*")).to_be_visible(timeout=120_000)
+    expect(page.locator(".st-key-nl_alpha")).to_be_in_viewport()  # the view's control, beside its chart
+    wait_for_app(page)
+    page.get_by_text("简体中文", exact=True).click()
+    wait_for_app(page)
+    page.get_by_role("tab", name="尖锐度").click()  # the next interaction: a rerun in Chinese
+    wait_for_app(page)
+    expect(page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("combobox", name="数据集")).to_have_value("双月")
+    assert_no_exception(page)
 
 
 def pick(page: Page, key: str, option: str) -> None:

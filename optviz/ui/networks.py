@@ -201,9 +201,10 @@ def prepare(setup: Setup):
     return data, spec, initial, config
 
 
-def lanes_ui(prefix: str, optimizers: tuple[str, ...], per_row: int = 3) -> tuple[list[Lane | None], list]:
-    """The convention switch and the lanes (first visit: one lane per name in `optimizers`), `per_row` to a row, and
-    "Add a lane"; returns each lane (None where its settings are refused) and its container (for its formula)."""
+def lanes_ui(prefix: str, optimizers: tuple[str, ...], per_row: int = 3) -> list[Lane | None]:
+    """The convention switch and the lanes (first visit: one lane per name in `optimizers`), `per_row` to a row, each
+    card with its update rule and live values, and "Add a lane"; returns each lane (None where its settings are
+    refused)."""
     from optviz.engine import CONVENTIONS
     from optviz.plots.style import lane_colour
 
@@ -219,18 +220,16 @@ def lanes_ui(prefix: str, optimizers: tuple[str, ...], per_row: int = 3) -> tupl
                                       persist_state="session", format_func=lambda name: t(f"convention.{name}"))
     lane_ids = st.session_state[prefix + "lanes"]
     lane_columns = st.columns(min(per_row, len(lane_ids)))
-    lanes, containers = [], []
+    lanes = []
     for index, lane_id in enumerate(lane_ids):
-        container = lane_columns[index % len(lane_columns)].container(border=True)
-        containers.append(container)
-        with container:
-            lane, error = pg.lane_ui(lane_id, index, lane_colour(index), convention, prefix, NETWORK_LR)
+        with lane_columns[index % len(lane_columns)].container(border=True):
+            lane, error = pg.lane_ui(lane_id, index, lane_colour(index), convention, prefix, NETWORK_LR, formula=True)
             if error:
                 st.error(error)
         lanes.append(lane)
     st.button(t("pg.add_lane"), on_click=pg.add_lane, args=(prefix, NETWORK_LR),
               disabled=len(lane_ids) >= pg.MAX_LANES, icon=":material/add:", key=prefix + "add_lane")
-    return lanes, containers
+    return lanes
 
 
 def lane_labels(lanes: dict[int, Lane]) -> dict[int, str]:
@@ -260,7 +259,7 @@ def lane_labels(lanes: dict[int, Lane]) -> dict[int, str]:
 SETUP_KEYS = ("dataset", "size", "noise", "validation", "test", "features", "standardize", "cnn", "channels", "layers",
               "width", "activation", "init", "norm", "dropout", "residual", "loss", "epochs", "batch", "patience",
               "seed", "float64", "convention", "lanes", "next_id")
-NOT_COPIED = ("remove",)  # a lane's buttons hold no value
+NOT_COPIED = ("remove", "formula")  # a lane's button and its formula's container hold no value
 
 
 def lane_field(name: str, prefix: str) -> tuple[int, str] | None:
