@@ -36,8 +36,8 @@ QUERY = ("surface=rosenbrock&steps=1000&lane1=sgd;lr=0.001&lane2=momentum;lr=0.0
          "&lane4=rmsprop;lr=0.01&lane5=nesterov;lr=0.001")
 FIRST_PATH = """() => {
     const graph = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
-    if (!graph || !graph.data || graph.data.length < 3) return null;
-    return JSON.stringify([graph.data[2].x, graph.data[2].y]);
+    const path = graph && graph.data ? graph.data.find(trace => trace.meta === 'path-0') : null;
+    return path ? JSON.stringify([path.x, path.y]) : null;
 }"""
 ANY_CHART = "() => !!document.querySelector('[data-testid=\"stPlotlyChart\"] .js-plotly-plot .main-svg')"
 # The playground's own chart (the same five lanes) alone on a page, served as server.py serves optviz: what the rest
@@ -47,7 +47,7 @@ from optviz.plots import playground as figures
 from optviz.plots.style import lane_colour
 from optviz.report import finite_rows
 from optviz.runs import Lane
-from optviz.ui.compute import contour_grid, get_surface, run_cached
+from optviz.ui.compute import get_surface, run_cached, surface_picture_cached
 
 name = "rosenbrock"
 surface = get_surface(name)
@@ -61,8 +61,8 @@ for index, lane in enumerate(lanes):
                   "loss": trajectory.loss[shown], "steps": shown})
 labels = {"title": surface.label("en"), "colorbar": "log f", "minimum": "minimum", "start": "start"}
 st.title("chart only")
-st.plotly_chart(figures.overlay_figure(contour_grid(name), paths, surface.minima, (-1.5, 2.0), surface.view, labels),
-                on_select="rerun", selection_mode="points", width="stretch")
+figure = figures.overlay_figure(surface_picture_cached(name), paths, surface.minima, (-1.5, 2.0), surface.view, labels)
+st.plotly_chart(figure, on_select="rerun", selection_mode="points", width="stretch")
 """
 CHART_ONLY_ENTRY = """import streamlit as st
 from starlette.middleware import Middleware
@@ -70,11 +70,15 @@ from optviz.ui.serve import PreloadMiddleware, lifespan
 app = st.App("chart.py", lifespan=lifespan, middleware=[Middleware(PreloadMiddleware)])
 """
 RUNS = 5  # cold starts per page: one launch varies by +-0.15 s on this machine
+# The yardstick: one slider and one Plotly line chart that it changes (its trace carries meta 'path-0', so the same
+# probe reads it).
 BARE_APP = """import plotly.graph_objects as go
 import streamlit as st
 st.title("bare")
-st.plotly_chart(go.Figure(go.Scatter(x=[0, 1, 2], y=[1, 3, 2])))
+lr = st.select_slider("learning rate", [0.001, 0.0012, 0.0015, 0.002, 0.0025, 0.003], value=0.001)
+st.plotly_chart(go.Figure(go.Scatter(x=[0, 1, 2], y=[1, 3 * lr * 1000, 2], meta="path-0")))
 """
+DEFAULT_QUERY = "surface=rosenbrock"  # the playground as a new visitor sees it: 3 lanes x 500 steps
 
 
 def free_port() -> int:
@@ -161,10 +165,12 @@ def main() -> None:
             chart_only = Path(folder) / "server.py"
             chart_only.write_text(CHART_ONLY_ENTRY)
             for attempt in range(runs):  # interleaved, so that a slow spell of the machine hits every page alike
-                seconds, process, page, _ = cold_start(browser, bare, Path(folder), "/")
+                seconds, process, page, received = cold_start(browser, bare, Path(folder), "/")
                 starts["bare"].append(seconds)
                 if attempt == 0:
-                    measured["bare"] = (rss_mib(process.pid),)
+                    page.wait_for_function(FIRST_PATH, timeout=120_000)
+                    memory = rss_mib(process.pid)
+                    measured["bare"] = (memory, *slider_latency(page, "en", received))
                 page.close()
                 stop(process)
                 seconds, process, page, _ = cold_start(browser, chart_only, Path(folder), "/")
@@ -180,6 +186,11 @@ def main() -> None:
                         memory = rss_mib(process.pid)
                         latency, size = slider_latency(page, language, received)
                         measured[language] = (memory, latency, size)
+                        if language == "en":  # the defaults a new visitor sees, on the same warm server
+                            page.goto(process_url(page) + f"/playground?{DEFAULT_QUERY}")
+                            page.wait_for_function(FIRST_PATH, timeout=120_000)
+                            page.wait_for_timeout(1000)
+                            measured["defaults"] = (memory, *slider_latency(page, language, received))
                     page.close()
                     stop(process)
         browser.close()
@@ -188,19 +199,70 @@ def main() -> None:
         return f"{statistics.median(values):.2f} s ({min(values):.2f}-{max(values):.2f})"
 
     bare_median = statistics.median(starts["bare"])
-    rows = [("bare Streamlit + one Plotly chart", spread(starts["bare"]), "1.00", "", "",
+    bare_latency = measured["bare"][1]
+    rows = [("bare Streamlit: one slider + one Plotly chart", spread(starts["bare"]), "1.00",
+             f"{bare_latency * 1000:.0f} ms (1.00)", f"{measured['bare'][2] / 1e6:.3f} MB",
              f"{measured['bare'][0]:.0f} MiB"),
             ("the playground's chart alone (server.py's serving)", spread(starts["chart"]),
              f"{statistics.median(starts['chart']) / bare_median:.2f}", "", "", "")]
+    memory, latency, size = measured["defaults"]
+    rows.append(("playground (en), its default 3 lanes x 500 steps", "", "",
+                 f"{latency * 1000:.0f} ms ({latency / bare_latency:.2f})", f"{size / 1e6:.3f} MB", ""))
     for language in ("en", "zh"):
         memory, latency, size = measured[language]
         rows.append((f"playground ({language}), 5 lanes x 1 000 steps", spread(starts[language]),
-                     f"{statistics.median(starts[language]) / bare_median:.2f}", f"{latency * 1000:.0f} ms",
-                     f"{size / 1e6:.3f} MB", f"{memory:.0f} MiB"))
-    header = ("page", f"cold start, median of {runs}", "x bare", "slider -> chart", "bytes per rerun", "server RSS")
+                     f"{statistics.median(starts[language]) / bare_median:.2f}",
+                     f"{latency * 1000:.0f} ms ({latency / bare_latency:.2f})", f"{size / 1e6:.3f} MB",
+                     f"{memory:.0f} MiB"))
+    header = ("page", f"cold start, median of {runs}", "x bare", "slider -> chart (x bare)", "bytes per rerun",
+              "server RSS")
     widths = [max(len(str(row[index])) for row in [header, *rows]) for index in range(len(header))]
     for row in [header, *rows]:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
+    print()
+    print("server time of one rerun (script run, median of 5, AppTest in this process):")
+    for name, seconds in server_times().items():
+        print(f"  {name:<48} {seconds * 1000:6.0f} ms")
+
+
+def process_url(page) -> str:
+    """The scheme, host and port of the page's server."""
+    return "/".join(page.url.split("/")[:3])
+
+
+def server_times() -> dict[str, float]:
+    """Seconds of server time for the workbench's costly actions: each playground view (5 lanes x 1 000 steps) and
+    a click on a landscape cell, each the median of five reruns after a first one that fills the caches."""
+    from streamlit.testing.v1 import AppTest
+
+    def median_rerun(app, action) -> float:
+        times = []
+        for _ in range(5):
+            action(app)
+            started = time.perf_counter()
+            app.run()
+            times.append(time.perf_counter() - started)
+            assert not app.exception, app.exception
+        return statistics.median(times)
+
+    results = {}
+    playground = AppTest.from_file(str(ROOT / "pages" / "playground.py"), default_timeout=120)
+    for pair in QUERY.split("&"):
+        name, value = pair.split("=", 1)
+        playground.query_params[name] = value
+    playground.run()
+    for view in ("overlay", "multiples", "surface3d", "curves", "animation"):
+        playground.segmented_control(key="pg_view").set_value(view).run()
+        results[f"playground: switch to the {view} view"] = median_rerun(playground, lambda app: None)
+    landscape = AppTest.from_file(str(ROOT / "pages" / "landscape.py"), default_timeout=120).run()
+    cells = iter([(0.01 * (1 + index), 0.1 * (1 + index)) for index in range(10)])
+
+    def click(app) -> None:
+        x, y = next(cells)
+        app.session_state["ls_chart_0"] = {"selection": {"points": [{"x": x, "y": y}]}}
+
+    results["landscape: click a cell (a new cell each time)"] = median_rerun(landscape, click)
+    return results
 
 
 if __name__ == "__main__":

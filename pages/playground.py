@@ -58,10 +58,11 @@ def draw_chart(view, surface, surface_name, paths, series, start) -> object:
                                           labels)
         st.plotly_chart(figure, width="stretch")
     elif view == "surface3d":
-        figure = figures.surface_3d_figure(contour_grid(surface_name, 60), paths, surface.view, labels)
+        figure = figures.surface_3d_figure(contour_grid(surface_name, 60), paths, surface.view, labels,
+                                           height=CHART_HEIGHT)
         st.plotly_chart(figure, width="stretch")
     elif view == "curves":
-        figure = figures.curves_figure(series, labels)
+        figure = figures.curves_figure(series, labels, height=CHART_HEIGHT, loss_log=surface.f_star is not None)
         st.plotly_chart(figure, width="stretch")
     else:
         figure = figures.animation_figure(surface_picture_cached(surface_name), paths, surface.minima, start,

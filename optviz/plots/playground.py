@@ -91,20 +91,20 @@ OUTLINE = "rgba(255,255,255,0.9)"
 def _path_traces(path: dict, index: int, showlegend: bool = True) -> list[go.Scatter]:
     """A lane's path: a white outline under a thick coloured line, and a marker at its last point.
 
-    The coloured trace carries uid 'path-<index>' so that tests and the animation can find it."""
+    The coloured trace carries meta 'path-<index>' so that tests and the animation can find it."""
     xy = path["xy"]
     # markers show the individual steps of short runs; on long ones thousands of SVG circles slow every redraw
     mode = "lines+markers" if len(xy) <= 200 else "lines"
     group = path["label"]
     outline = go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="lines", line=dict(color=OUTLINE, width=5.5),
-                         hoverinfo="skip", showlegend=False, legendgroup=group, uid=f"outline-{index}")
+                         hoverinfo="skip", showlegend=False, legendgroup=group, meta=f"outline-{index}")
     line = go.Scatter(
-        x=xy[:, 0], y=xy[:, 1], mode=mode, name=path["label"], legendgroup=group, uid=f"path-{index}",
+        x=xy[:, 0], y=xy[:, 1], mode=mode, name=path["label"], legendgroup=group, meta=f"path-{index}",
         showlegend=showlegend, line=dict(color=path["colour"], width=2.8), marker=dict(size=4, color=path["colour"]),
         hovertemplate=path["label"] + "<br>x=%{x:.4g}<br>y=%{y:.4g}<extra></extra>",
     )
     end = go.Scatter(x=xy[-1:, 0], y=xy[-1:, 1], mode="markers", showlegend=False, legendgroup=group,
-                     uid=f"end-{index}", hovertemplate=path["label"] + "<br>x=%{x:.4g}<br>y=%{y:.4g}<extra></extra>",
+                     meta=f"end-{index}", hovertemplate=path["label"] + "<br>x=%{x:.4g}<br>y=%{y:.4g}<extra></extra>",
                      marker=dict(symbol="diamond", size=11, color=path["colour"], line=dict(width=1.5,
                                                                                            color="white")))
     return [outline, line, end]
@@ -161,7 +161,7 @@ def multiples_figure(grid: dict, paths: list[dict], minima, start, view, labels:
     return figure
 
 
-def surface_3d_figure(grid: dict, paths: list[dict], view, labels: dict) -> go.Figure:
+def surface_3d_figure(grid: dict, paths: list[dict], view, labels: dict, height: int = 600) -> go.Figure:
     """The surface in 3D with the paths lifted slightly above it; z clipped to the range that matters."""
     z = grid["z"]
     finite = z[np.isfinite(z)]
@@ -177,34 +177,60 @@ def surface_3d_figure(grid: dict, paths: list[dict], view, labels: dict) -> go.F
                                       line=dict(color=path["colour"], width=6), marker=dict(size=2.5,
                                                                                            color=path["colour"])))
     figure.update_layout(
-        title=labels["title"], template="plotly_white", height=600, margin=dict(l=0, r=0, t=50, b=0),
-        scene=dict(xaxis=dict(title="x", range=[view[0], view[1]]), yaxis=dict(title="y", range=[view[2], view[3]]),
-                   zaxis=dict(title="f", range=[low, high + 2 * lift]), aspectmode="manual",
+        title=labels.get("title", ""), template="plotly_white", height=height, margin=dict(l=0, r=0, t=30, b=0),
+        # few ticks in a small font: the default crowds the 3D axes with overlapping labels
+        scene=dict(xaxis=dict(title="x", range=[view[0], view[1]], nticks=5, tickfont=dict(size=10)),
+                   yaxis=dict(title="y", range=[view[2], view[3]], nticks=5, tickfont=dict(size=10)),
+                   zaxis=dict(title="f", range=[low, high + 2 * lift], nticks=4, tickfont=dict(size=10),
+                              exponentformat="power"), aspectmode="manual",
                    aspectratio=dict(x=1.2, y=1.2, z=0.7)),
         legend=dict(orientation="h", yanchor="top", y=-0.02),
     )
     return figure
 
 
-def curves_figure(curves: list[dict], labels: dict) -> go.Figure:
-    """Per step: loss (log), distance to the nearest minimum, gradient norm (log), effective learning rate."""
-    panels = [("loss", labels["loss"], "log"), ("distance", labels["distance"], "log"),
-              ("grad_norm", labels["grad_norm"], "log"), ("effective_lr", labels["effective_lr"], "log")]
-    figure = make_subplots(rows=2, cols=2, subplot_titles=[title for _, title, _ in panels],
-                           horizontal_spacing=0.09, vertical_spacing=0.14)
-    for index, (key, _, scale) in enumerate(panels):
-        row, column = index // 2 + 1, index % 2 + 1
+def curves_figure(curves: list[dict], labels: dict, height: int = 560, loss_log: bool = True) -> go.Figure:
+    """Per step: loss (log where it is a gap to f*, else linear), distance to the nearest minimum, gradient norm
+    (log), effective learning rate. Only panels that some lane has data for are drawn; the legend sits on top."""
+    candidates = [("loss", labels["loss"], "log" if loss_log else "linear"),
+                  ("distance", labels["distance"], "log"), ("grad_norm", labels["grad_norm"], "log"),
+                  ("effective_lr", labels["effective_lr"], "log")]
+
+    def has_data(key: str, scale: str) -> bool:
         for curve in curves:
+            values = curve.get(key)
+            if values is None:
+                continue
+            values = np.asarray(values, dtype=np.float64)
+            shown = values[np.isfinite(values)]
+            if shown.size and (scale == "linear" or np.any(shown > 0)):
+                return True
+        return False
+
+    panels = [panel for panel in candidates if has_data(panel[0], panel[2])] or candidates[:1]
+    columns = 2 if len(panels) > 1 else 1
+    rows = -(-len(panels) // columns)
+    figure = make_subplots(rows=rows, cols=columns, subplot_titles=[title for _, title, _ in panels],
+                           horizontal_spacing=0.09, vertical_spacing=0.16)
+    for index, (key, _, scale) in enumerate(panels):
+        row, column = index // columns + 1, index % columns + 1
+        for number, curve in enumerate(curves):
             values = curve.get(key)
             if values is None:
                 continue
             figure.add_trace(go.Scatter(x=curve["steps"][: len(values)], y=values, mode="lines", name=curve["label"],
                                         legendgroup=curve["label"], showlegend=index == 0,
+                                        meta=f"curve-{key}-{number}",
                                         line=dict(color=curve["colour"], width=2)), row=row, col=column)
-        figure.update_yaxes(type=scale, exponentformat="power", row=row, col=column)
-        if row == 2:
+        # a log axis spanning less than a decade would label its minor ticks with bare digits (9 8 7 …): every
+        # label carries its magnitude instead
+        figure.update_yaxes(type=scale, exponentformat="power", tickformat=".2~g" if scale == "log" else None,
+                            row=row, col=column)
+        if row == rows:
             figure.update_xaxes(title_text=labels["step"], row=row, col=column)
-    apply_layout(figure, labels["title"], "", "", height=640)
+    apply_layout(figure, labels.get("title", ""), "", "", height=height)
+    figure.update_layout(margin=dict(l=50, r=10, t=60, b=40),
+                         legend=dict(orientation="h", yanchor="bottom", y=1.06, xanchor="left", x=0))
     return figure
 
 

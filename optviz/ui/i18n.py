@@ -32,13 +32,16 @@ def resend_widget_values() -> None:
     as its format_func wrote it. After a language switch the browser still holds the old language's label; on the
     next interaction it would send that label, which matches no option any more, and the widget would fall back to
     its default (two moons → circle, the chosen lesson → nothing). Assigning each value to itself in the switch's
-    callback makes Streamlit send the value with its new label. Buttons and charts refuse assignment: skipped.
+    callback makes Streamlit send the value with its new label. Only plain values are re-sent: true/false (buttons,
+    which refuse assignment, and toggles, which have no labels) and chart selections are left alone.
     """
     for name in list(st.session_state):
-        if name in (LANGUAGE_KEY, SWITCH_KEY):
+        value = st.session_state.get(name)
+        if name in (LANGUAGE_KEY, SWITCH_KEY) or isinstance(value, bool) or not isinstance(
+                value, (str, int, float, list, tuple)):
             continue
         with contextlib.suppress(StreamlitAPIException, KeyError):
-            st.session_state[name] = st.session_state[name]
+            st.session_state[name] = value
 
 
 def _remember_choice() -> None:

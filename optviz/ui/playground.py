@@ -26,6 +26,7 @@ MAX_LANES = 6
 MAX_STEPS = 5000
 PREFIX = "pg_"
 CUSTOM = "custom"
+NO_CHOICE = "none"  # the "nothing chosen" option of the lesson and quadratic pickers
 VIEWS = ("overlay", "multiples", "surface3d", "curves", "animation")
 # Learning rates that suit the built-in surfaces better than torch's defaults (which suit networks).
 PLAYGROUND_LR = {"sgd": 0.001, "momentum": 0.001, "nesterov": 0.001, "adagrad": 0.5, "rmsprop": 0.01,
@@ -370,10 +371,10 @@ def sync_url(surface_name: str, lanes: list[Lane]) -> None:
 
 def preset_ui() -> None:
     """The lesson picker (in the page's header row)."""
-    names = [None, *PRESETS]
+    names = [NO_CHOICE, *PRESETS]  # a real option, not None: None would show as an empty box after a language switch
     st.selectbox(t("pg.preset"), names, key=key("preset"), persist_state="session", on_change=apply_preset,
                  label_visibility="collapsed",
-                 format_func=lambda name: t("pg.preset_none") if name is None else t(f"preset.{name}.title"))
+                 format_func=lambda name: t("pg.preset_none") if name == NO_CHOICE else t(f"preset.{name}.title"))
 
 
 def preset_text() -> None:
@@ -408,10 +409,10 @@ def surface_ui(prefix: str = PREFIX, names: list[str] | None = None) -> tuple[st
         return name, None
     family = FAMILIES[chosen]
     if chosen == "quadratic":
-        st.selectbox(t("pg.quadratic_preset"), [None, *QUADRATIC_PRESETS], key=prefix + "quadratic_preset",
+        st.selectbox(t("pg.quadratic_preset"), [NO_CHOICE, *QUADRATIC_PRESETS], key=prefix + "quadratic_preset",
                      persist_state="session",
                      on_change=apply_quadratic_preset, args=(prefix,),
-                     format_func=lambda name: "—" if name is None else t(f"pg.quadratic.{name}"))
+                     format_func=lambda name: "—" if name == NO_CHOICE else t(f"pg.quadratic.{name}"))
     settings = []
     if family.specs:
         columns = st.columns(len(family.specs))
@@ -424,11 +425,11 @@ def surface_ui(prefix: str = PREFIX, names: list[str] | None = None) -> tuple[st
 def run_settings_ui(view) -> tuple[tuple[float, float], int, str]:
     """Start, number of steps (one row) and convention."""
     columns = st.columns(3)
-    width, height = view[1] - view[0], view[3] - view[2]
+    (x_low, x_high), (y_low, y_high) = start_limits(view)  # the same limits as a start from the URL
     x0 = columns[0].number_input(t("pg.start_x"), key=key("x0"), persist_state="session", step=0.1, format="%.4g",
-                                 min_value=view[0] - 10 * width, max_value=view[1] + 10 * width)
+                                 min_value=x_low, max_value=x_high)
     y0 = columns[1].number_input(t("pg.start_y"), key=key("y0"), persist_state="session", step=0.1, format="%.4g",
-                                 min_value=view[2] - 10 * height, max_value=view[3] + 10 * height)
+                                 min_value=y_low, max_value=y_high)
     steps = columns[2].number_input(t("pg.steps"), min_value=0, max_value=MAX_STEPS, step=50, key=key("steps"),
                                     persist_state="session")
     convention = convention_ui(key("convention"))
