@@ -18,6 +18,7 @@ from optviz.presets import PRESETS
 from optviz.runs import Lane, convert, lane_from_settings
 from optviz.surfaces import EXPRESSION_PREFIX, FAMILIES, QUADRATIC_PRESETS
 
+from . import keys
 from .compute import get_surface
 from .i18n import language, t
 from .widgets import scale_of, spec_widget
@@ -42,8 +43,8 @@ def key(name: str) -> str:
 
 
 def lane_key(lane_id: int, name: str, prefix: str = PREFIX) -> str:
-    """The session key of one lane's widget."""
-    return f"{prefix}{lane_id}_{name}"
+    """The session key of one lane's widget (optviz/ui/keys.py owns the protocol)."""
+    return keys.lane_key(lane_id, name, prefix)
 
 
 # ------------------------------------------------------------------ state: defaults, presets, URL
@@ -51,9 +52,8 @@ def lane_key(lane_id: int, name: str, prefix: str = PREFIX) -> str:
 
 def _set_lane(lane_id: int, optimizer: str, settings: dict[str, Any]) -> None:
     """Write one lane's widget values from flat settings (already validated)."""
-    for name in list(st.session_state):
-        if name.startswith(f"{PREFIX}{lane_id}_"):
-            del st.session_state[name]
+    for name in keys.lane_keys(list(st.session_state), PREFIX, lane_id):
+        del st.session_state[name]
     st.session_state[lane_key(lane_id, "optimizer")] = optimizer
     tricks, schedule = [], "none"
     for setting, value in settings.items():
@@ -61,22 +61,21 @@ def _set_lane(lane_id: int, optimizer: str, settings: dict[str, Any]) -> None:
         if setting == "schedule":
             schedule = value
         elif head == "schedule" and dot:
-            st.session_state[lane_key(lane_id, f"sched_{tail}")] = value
+            st.session_state[keys.schedule_key(lane_id, tail, PREFIX)] = value
         elif head in TRICKS:
             tail = tail or next(iter(TRICKS[head].specs))
             if head not in tricks:
                 tricks.append(head)
-            st.session_state[lane_key(lane_id, f"trick_{head}_{tail}")] = value
+            st.session_state[keys.trick_key(lane_id, head, tail, PREFIX)] = value
         else:
-            st.session_state[lane_key(lane_id, f"hp_{setting}")] = value
+            st.session_state[keys.hyperparameter_key(lane_id, setting, PREFIX)] = value
     st.session_state[lane_key(lane_id, "tricks")] = tricks
     st.session_state[lane_key(lane_id, "schedule")] = schedule
 
 
 def _set_lanes(lanes: list[tuple[str, dict[str, Any]]]) -> None:
-    for name in list(st.session_state):
-        if name[len(PREFIX):].partition("_")[0].isdigit() and name.startswith(PREFIX):
-            del st.session_state[name]
+    for name in keys.lane_keys(list(st.session_state), PREFIX):
+        del st.session_state[name]
     ids = list(range(len(lanes)))
     st.session_state[key("lanes")] = ids
     st.session_state[key("next_id")] = len(lanes)
@@ -127,7 +126,7 @@ def add_lane(prefix: str = PREFIX, learning_rates: dict[str, float] = PLAYGROUND
     lane_id = st.session_state[prefix + "next_id"]
     st.session_state[prefix + "next_id"] = lane_id + 1
     st.session_state[lane_key(lane_id, "optimizer", prefix)] = optimizer
-    st.session_state[lane_key(lane_id, "hp_lr", prefix)] = learning_rates[optimizer]
+    st.session_state[keys.hyperparameter_key(lane_id, "lr", prefix)] = learning_rates[optimizer]
     st.session_state[prefix + "lanes"] = [*ids, lane_id]
 
 
@@ -136,9 +135,8 @@ def remove_lane(lane_id: int, prefix: str = PREFIX) -> None:
     ids = st.session_state[prefix + "lanes"]
     if len(ids) > 1:
         st.session_state[prefix + "lanes"] = [other for other in ids if other != lane_id]
-        for name in list(st.session_state):
-            if name.startswith(f"{prefix}{lane_id}_"):
-                del st.session_state[name]
+        for name in keys.lane_keys(list(st.session_state), prefix, lane_id):
+            del st.session_state[name]
 
 
 def _number(text: str) -> float:
@@ -491,7 +489,7 @@ def lane_ui(lane_id: int, index: int, colour: str, convention: str, prefix: str 
 
     def hyperparameter(name: str):
         default = learning_rates[optimizer] if name == "lr" else entry.specs[name].default
-        return spec_widget(entry.specs[name], lane_widget_key(f"hp_{name}"), lang, default)
+        return spec_widget(entry.specs[name], keys.hyperparameter_key(lane_id, name, prefix), lang, default)
 
     hyperparameters = {name: hyperparameter(name) for name in entry.specs if name in primary}
     with st.popover(t("pg.more_settings"), icon=":material/tune:", width="stretch"):
@@ -501,7 +499,7 @@ def lane_ui(lane_id: int, index: int, colour: str, convention: str, prefix: str 
                                        format_func=lambda name: TRICKS[name].label(lang))
         tricks = []
         for trick in chosen_tricks:
-            settings = {name: spec_widget(spec, lane_widget_key(f"trick_{trick}_{name}"), lang, spec.default)
+            settings = {name: spec_widget(spec, keys.trick_key(lane_id, trick, name, prefix), lang, spec.default)
                         for name, spec in TRICKS[trick].specs.items()}
             tricks.append((trick, tuple(sorted(settings.items()))))
         schedule_name = st.selectbox(t("pg.schedule"), ["none", *SCHEDULES], key=lane_widget_key("schedule"),
@@ -510,7 +508,7 @@ def lane_ui(lane_id: int, index: int, colour: str, convention: str, prefix: str 
                                      else SCHEDULES[name].label(lang))
         schedule = None
         if schedule_name != "none":
-            settings = {name: spec_widget(spec, lane_widget_key(f"sched_{name}"), lang, spec.default)
+            settings = {name: spec_widget(spec, keys.schedule_key(lane_id, name, prefix), lang, spec.default)
                         for name, spec in SCHEDULES[schedule_name].specs.items()}
             schedule = (schedule_name, tuple(sorted(settings.items())))
         st.button(t("pg.remove_lane"), icon=":material/close:", key=lane_widget_key("remove"), on_click=remove_lane,
@@ -529,14 +527,13 @@ def reset_lane(lane_id: int, prefix: str = PREFIX, learning_rates: dict[str, flo
     """Callback of a lane's optimizer picker: the lane takes the new optimizer's page defaults (its learning rate,
     its other hyperparameters, no tricks, no schedule); nothing hidden under More settings carries over."""
     optimizer = st.session_state.get(lane_key(lane_id, "optimizer", prefix))
-    for name in list(st.session_state):
-        rest = name[len(f"{prefix}{lane_id}_"):] if name.startswith(f"{prefix}{lane_id}_") else None
-        if rest is not None and rest.startswith(("hp_", "trick_", "sched_")):
+    for name in keys.lane_keys(list(st.session_state), prefix, lane_id):
+        if keys.is_setting(keys.lane_field(name, prefix)[1]):
             del st.session_state[name]
     st.session_state[lane_key(lane_id, "tricks", prefix)] = []
     st.session_state[lane_key(lane_id, "schedule", prefix)] = "none"
     if optimizer in learning_rates:
-        st.session_state[lane_key(lane_id, "hp_lr", prefix)] = learning_rates[optimizer]
+        st.session_state[keys.hyperparameter_key(lane_id, "lr", prefix)] = learning_rates[optimizer]
 
 
 def lanes_ui(convention: str) -> tuple[list[Lane | None], dict[int, str | None], list]:
