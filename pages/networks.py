@@ -198,8 +198,8 @@ if check:
     for problem in sorted(torch_notes):
         st.caption(t(f"nt.no_torch_why.{problem}"))
 
-chosen = st.selectbox(t("nt.gradients_lane"), list(finished), format_func=labels.__getitem__,
-                      key=nt.key("gradients_lane"), persist_state="session")
+chosen = st.columns([1, 2])[0].selectbox(t("nt.gradients_lane"), list(finished), format_func=labels.__getitem__,
+                                        key=nt.key("gradients_lane"), persist_state="session")
 chosen = chosen if chosen in finished else next(iter(finished))
 st.plotly_chart(figures.grad_norms_figure(finished[chosen]["grad_norms"][1:], {
     "title": t("nt.gradients"), "epoch": t("nt.epoch"), "layer": t("nt.layer")}), width="stretch")

@@ -107,6 +107,8 @@ def boundaries_figure(panels: list[dict], labels: dict, height: int | None = Non
                                     marker=dict(size=6, color=targets, colorscale="RdBu", cmin=0, cmax=1,
                                                 line=dict(width=0.8, color="white"))),
                          row=row, col=column)
+        # a circle stays a circle: one unit is as long on both axes of every panel
+        figure.update_yaxes(scaleanchor="x" if index == 0 else f"x{index + 1}", scaleratio=1, row=row, col=column)
     apply_layout(figure, labels["title"], "", "", height=height or 340 * rows + 60)
     return figure
 
