@@ -235,6 +235,8 @@ def server_times() -> dict[str, float]:
     a click on a landscape cell, each the median of five reruns after a first one that fills the caches."""
     from streamlit.testing.v1 import AppTest
 
+    sys.path.insert(0, str(ROOT))  # the pages import optviz
+
     def median_rerun(app, action) -> float:
         times = []
         for _ in range(5):

@@ -246,8 +246,9 @@ def basins_tab() -> None:
             found = [(OPTIMIZERS[lane.optimizer].label(lang), basins_cached(basin_surface_name, lane, resolution,
                                                                              basin_steps)) for lane in basin_lanes]
         minima = found[0][1].minima
-        st.plotly_chart(figures.basins_figure(found, minima, {"title": basin_surface.label(lang),
-                                                              "minimum": t("pg.minimum")}), width="stretch")
+        st.plotly_chart(figures.basins_figure(found, minima, {
+            "title": basin_surface.label(lang), "minimum": t("pg.minimum"), "none": t("ls.none"),
+            "diverged": t("ls.metric.diverged")}), width="stretch")
         shares = []
         for label, result in found:
             row = {t("pg.col.lane"): label}

@@ -244,3 +244,23 @@ def test_lanes_with_the_same_optimizer_are_named_by_what_differs():
     app = start({"lane1": "adam;lr=0.05", "lane2": "adam;lr=0.005", "lane3": "sgd;lr=0.001"}, state={"lang": "zh"})
     assert not app.exception
     assert leaderboard(app).iloc[:, 0] == ["Adam, lr 0.05", "Adam, lr 0.005", "随机梯度下降（SGD）"]
+
+
+def test_no_english_words_in_the_chinese_leaderboard_and_legend():
+    import re
+
+    from optviz.engine import OPTIMIZERS
+
+    app = start({"lane1": "sgd;lr=0.001", "lane2": "nesterov;lr=0.001", "lane3": "adagrad;lr=0.5",
+                 "lane4": "rmsprop;lr=0.01"}, state={"lang": "zh"})
+    assert not app.exception
+    names = {entry.label("zh") for entry in OPTIMIZERS.values()}
+    board = leaderboard(app)
+    assert set(board.iloc[:, 0]) <= names
+    for row in board:
+        for cell in row[1:]:
+            assert not re.search(r"[A-Za-z]{3,}", cell), cell  # numbers, "—" and Chinese status words only
+    chart = app.get("plotly_chart")[0]
+    legend = {trace["name"] for trace in __import__("json").loads(chart.proto.spec)["data"]
+              if trace.get("showlegend", True) and trace.get("name") not in (None, "click", "colour bar")}
+    assert legend <= names | {"最小值", "起点"}

@@ -87,5 +87,7 @@ def test_the_animation_keeps_the_surface_out_of_its_frames():
     paths = [{"label": "a", "colour": LANE_COLOURS[0], "xy": xy, "loss": np.ones(50), "steps": np.arange(50)}]
     figure = figures.animation_figure(contour, paths, chosen.minima, (0.0, 0.0), chosen.view, LABELS)
     assert len(figure.layout.images) == 1
-    assert all(set(frame.traces) == {0, 1, 2} for frame in figure.frames)  # the lane's three traces, nothing else
-    assert figure.data[0].meta == "outline-0" and figure.data[1].meta == "path-0"
+    assert all(set(frame.traces) == {0, 1} for frame in figure.frames)  # the lane's line and end, nothing else
+    assert figure.data[0].meta == "path-0" and figure.data[1].meta == "end-0"
+    assert all(len(frame.data[0].x) <= figures.ANIMATION_POINTS + 1 for frame in figure.frames)
+    assert len(figure.to_json()) < 300_000  # 80 frames of full paths used to be megabytes

@@ -88,3 +88,10 @@ def test_quadratic_eigenvalues_are_the_hessian():
 def test_bad_surface_names(text, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         surface(text)
+
+
+def test_formulas_write_no_coefficient_of_one():
+    from optviz.surfaces import surface as named
+
+    assert named("quadratic:a=1,b=10").latex == r"f(x, y) = x^2 + 10\,y^2"
+    assert named("quadratic:a=0.1,b=1e-09").latex == r"f(x, y) = 0.1\,x^2 + 10^{-9}\,y^2"

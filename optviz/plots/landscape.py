@@ -117,7 +117,8 @@ def eigen_figure(errors: np.ndarray, eigenvalues: np.ndarray, labels: dict) -> g
 BASIN_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#F0E442", "#D55E00", "#999999")
 
 
-def basins_figure(panels: list[tuple[str, object]], minima: np.ndarray, labels: dict) -> go.Figure:
+def basins_figure(panels: list[tuple[str, object]], minima: np.ndarray, labels: dict,
+                  height: int = 480) -> go.Figure:
     """One panel per optimizer: every start coloured by the minimum its run ends in (grey: none, black: diverged)."""
     count = len(minima)
     colours = ["#000000", "#dddddd", *[BASIN_COLOURS[index % len(BASIN_COLOURS)] for index in range(count)]]
@@ -133,11 +134,20 @@ def basins_figure(panels: list[tuple[str, object]], minima: np.ndarray, labels: 
                                     hovertemplate="x=%{x:.3g}<br>y=%{y:.3g}<br>%{z}<extra></extra>"),
                          row=1, col=column)
         if count:
-            figure.add_trace(go.Scatter(x=minima[:, 0], y=minima[:, 1], mode="markers", showlegend=column == 1,
+            figure.add_trace(go.Scatter(x=minima[:, 0], y=minima[:, 1], mode="markers", showlegend=False,
                                         name=labels["minimum"], marker=dict(symbol="star", size=12, color="white",
                                                                             line=dict(width=1, color="black"))),
                              row=1, col=column)
+    # the key: which colour is which minimum (with its coordinates), no minimum, diverged
+    keys = [(f"{labels['minimum']} {index + 1} ({minima[index, 0]:.3g}, {minima[index, 1]:.3g})",
+             colours[index + 2]) for index in range(count)]
+    keys += [(labels.get("none", "none"), colours[1]), (labels.get("diverged", "diverged"), colours[0])]
+    for name, colour in keys:
+        figure.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name, showlegend=True,
+                                    marker=dict(symbol="square", size=12, color=colour,
+                                                line=dict(width=1, color="#555555"))), row=1, col=1)
+    apply_layout(figure, labels["title"], "", "", height=height)
+    for column in range(1, len(panels) + 1):
         figure.update_xaxes(title_text="x₀", row=1, col=column)
     figure.update_yaxes(title_text="y₀", row=1, col=1)
-    apply_layout(figure, labels["title"], "", "", height=460)
     return figure

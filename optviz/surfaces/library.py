@@ -105,7 +105,7 @@ def _quadratic(a: float, b: float) -> Surface:
 
     return Surface(
         "quadratic", "Quadratic bowl a·x² + b·y²", "二次碗 a·x² + b·y²",
-        rf"f(x, y) = {_num(a)}\,x^2 + {_num(b)}\,y^2",
+        rf"f(x, y) = {_factor(a)}x^2 + {_factor(b)}y^2",
         value_and_grad, (-6.0, 6.0, -4.0, 4.0), ((-5.0, -2.0), (4.0, 3.0)), ((0.0, 0.0),), 0.0,
         "The a·x² + b·y² exercise. When b is much larger than a the bowl is a narrow valley: a learning rate "
         "small enough for the steep y direction crawls along x, and one a little larger zig-zags across the "
@@ -133,7 +133,7 @@ def _rotated_quadratic(l1: float, l2: float, angle: float) -> Surface:
 
     return Surface(
         "rotated_quadratic", "Rotated narrow valley", "倾斜的狭长山谷",
-        rf"f = \tfrac12\left({_num(l1)}\,u^2 + {_num(l2)}\,v^2\right),\ "
+        rf"f = \tfrac12\left({_factor(l1)}u^2 + {_factor(l2)}v^2\right),\ "
         rf"\begin{{pmatrix}}u\\v\end{{pmatrix}} = R_{{{_num(angle)}^\circ}}\begin{{pmatrix}}x\\y\end{{pmatrix}}",
         value_and_grad, (-5.0, 5.0, -5.0, 5.0), ((-4.0, 2.0), (3.5, 3.5)), ((0.0, 0.0),), 0.0,
         "A quadratic whose valley is not aligned with the axes, with Hessian eigenvalues λ₁ and λ₂ "
@@ -160,7 +160,7 @@ def _rosenbrock(a: float, b: float) -> Surface:
 
     return Surface(
         "rosenbrock", "Rosenbrock's banana valley", "Rosenbrock 香蕉谷",
-        rf"f(x, y) = ({_num(a)} - x)^2 + {_num(b)}\,(y - x^2)^2",
+        rf"f(x, y) = ({_num(a)} - x)^2 + {_factor(b)}(y - x^2)^2",
         value_and_grad, (-2.0, 2.0, -1.0, 3.0), ((-1.5, 2.0), (0.0, -0.5)), ((a, a * a),), 0.0,
         "A curved, flat-bottomed valley. Reaching the valley floor is easy; following it to the minimum at "
         "(a, a²) is slow. Plain gradient descent needs a tiny learning rate, momentum overshoots the bends, "
@@ -508,6 +508,15 @@ def _bumpy_bowl() -> Surface:
 def _num(value: float) -> str:
     """A coefficient in a formula: 0.1 stays 0.1, 1e-09 becomes 10^{-9} (never "1e − 09")."""
     return format_latex(value)
+
+
+def _factor(value: float) -> str:
+    """A coefficient written before a term: '' for 1 (x², not 1 x²), '-' for −1, else the number and a thin space."""
+    if value == 1:
+        return ""
+    if value == -1:
+        return "-"
+    return _num(value) + r"\,"
 
 
 FAMILIES: dict[str, Family] = {
