@@ -254,7 +254,8 @@ def animation_figure(picture: dict, paths: list[dict], minima, start, view, labe
     for trace in _markers(minima, start, labels):
         figure.add_trace(trace)
     # Each lane's line and end marker move together. A frame carries each path up to its step, thinned to at most
-    # ANIMATION_POINTS points (and its exact last point), as float32: 80 frames of full paths were 7.8 MB a rerun (5 lanes x 1 000 steps).
+    # ANIMATION_POINTS points (and its exact last point), as float32: 80 frames of full paths were 7.8 MB a rerun
+    # for 5 lanes x 1 000 steps.
     path_indices = list(range(2 * len(paths)))
     thinned = [subsample(len(path["xy"]), ANIMATION_POINTS) for path in paths]
     frames = []
