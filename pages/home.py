@@ -18,7 +18,7 @@ def defaults_text(entry) -> str:
     parts = []
     for spec in entry.specs.values():
         value = spec.default
-        shown = str(value).lower() if isinstance(value, bool) else format_plain(value)
+        shown = t("app.on" if value else "app.off") if isinstance(value, bool) else format_plain(value)
         parts.append(f"{spec.label(lang)} = {shown}")
     return t("home.defaults_caption", values=", ".join(parts) if parts else t("home.no_hyperparameters"))
 

@@ -229,6 +229,7 @@ def basins_tab() -> None:
                                                   persist_state="session"))
         chosen = st.multiselect(t("ls.basin_optimizers"), list(OPTIMIZERS), default=["sgd", "momentum", "adam"],
                                 max_selections=4, key=ls.key("b_optimizers"), persist_state="session",
+                                select_all=False,
                                 placeholder=t("app.choose"), format_func=lambda name: OPTIMIZERS[name].label(lang))
         basin_lanes = []
         for name in chosen:

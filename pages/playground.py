@@ -133,7 +133,7 @@ def workbench() -> None:
         with inspector_tab:
             if active and steps > 0:
                 chosen = st.selectbox(t("pg.inspect_lane"), [index for index, _ in active],
-                                      key=pg.key("inspect_lane"), persist_state="session",
+                                      required=True, key=pg.key("inspect_lane"), persist_state="session",
                                       format_func=labels.__getitem__)
                 trajectory = trajectories[chosen]
                 last = max(1, finite_rows(trajectory) - 1)

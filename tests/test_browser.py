@@ -61,12 +61,12 @@ def test_schedule_chart_and_convention_switch(page: Page, app_url, screenshot_di
     page.screenshot(path=screenshot_dir / "home-schedules.png", full_page=False)
 
 
-# The first lane's path as drawn (trace 0 is the contour, 1 the click grid); plotly keeps the arrays it was
-# sent (binary, base64) in graph.data, so their JSON changes exactly when the path does.
+# The first lane's path as drawn (its trace has meta 'path-0'); plotly keeps the arrays it was sent (binary, base64)
+# in graph.data, so their JSON changes exactly when the path does.
 FIRST_LANE_PATH = """() => {
     const graph = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
-    if (!graph || !graph.data || graph.data.length < 3) return null;
-    return JSON.stringify([graph.data[2].x, graph.data[2].y]);
+    const path = graph && graph.data ? graph.data.find(trace => trace.meta === 'path-0') : null;
+    return path ? JSON.stringify([path.x, path.y]) : null;
 }"""
 
 
@@ -131,10 +131,10 @@ def test_leaving_the_playground_and_coming_back_keeps_its_settings(page: Page, a
     page.goto(f"{app_url}/playground?start=-1.2,1.5&steps=321")
     expect(page.get_by_role("heading", name="Playground: optimizers on a surface")).to_be_visible(timeout=TIMEOUT)
     wait_for_app(page)
-    page.locator('[data-testid="stSidebarNav"] a', has_text="Landscape").first.click()
+    page.locator('[data-testid="stTopNavLink"]', has_text="Landscape").first.click()
     expect(page).to_have_url(re.compile(r"/landscape"), timeout=TIMEOUT)
     wait_for_app(page)
-    page.locator('[data-testid="stSidebarNav"] a', has_text="Playground").first.click()
+    page.locator('[data-testid="stTopNavLink"]', has_text="Playground").first.click()
     expect(page.get_by_role("heading", name="Playground: optimizers on a surface")).to_be_visible(timeout=TIMEOUT)
     wait_for_app(page)
     assert_no_exception(page)
@@ -148,10 +148,6 @@ def test_landscape_grid_change_redraws_the_heatmap(page: Page, app_url, screensh
     page.wait_for_function(FIRST_HEATMAP, timeout=TIMEOUT)
     wait_for_app(page)
     before = page.evaluate(FIRST_HEATMAP)
-    heatmap = page.locator('[data-testid="stPlotlyChart"]').first
-    heatmap.scroll_into_view_if_needed()
-    page.mouse.wheel(0, 250)  # the map and the controls just above it
-    page.wait_for_timeout(300)
     page.screenshot(path=screenshot_dir / "landscape-en.png", full_page=False)
     points = page.locator('[data-testid="stNumberInput"]').filter(has_text="points").first.locator("input")
     points.fill("40")

@@ -32,7 +32,7 @@ def optimizer_ui(name_key: str, label: str, default: str) -> str:
     lang = language()
     if key(name_key) not in st.session_state:
         st.session_state[key(name_key)] = default
-    return st.selectbox(label, list(OPTIMIZERS), key=key(name_key), persist_state="session",
+    return st.selectbox(label, list(OPTIMIZERS), required=True, key=key(name_key), persist_state="session",
                         format_func=lambda name: OPTIMIZERS[name].label(lang))
 
 
@@ -75,7 +75,7 @@ def axis_ui(axis: str, optimizer: str, allow_none: bool) -> tuple | None:
     if st.session_state.get(chosen_key) not in options:
         st.session_state[chosen_key] = default if default in options else options[0]
     name_column, log_column = st.columns([3, 1], vertical_alignment="bottom")
-    name = name_column.selectbox(t(f"ls.axis_{axis}"), options, key=chosen_key, persist_state="session",
+    name = name_column.selectbox(t(f"ls.axis_{axis}"), options, required=True, key=chosen_key, persist_state="session",
                                  format_func=lambda value: t("ls.no_axis") if value == "none" else value)
     if name == "none":
         return None
