@@ -95,7 +95,7 @@ def boundaries_figure(panels: list[dict], labels: dict, height: int | None = Non
     columns = min(3, max(1, len(panels)))
     rows = -(-len(panels) // columns) if panels else 1
     figure = make_subplots(rows=rows, cols=columns, subplot_titles=[panel["label"] for panel in panels] or [""],
-                           shared_xaxes=True, shared_yaxes=True, horizontal_spacing=0.03, vertical_spacing=0.1)
+                           horizontal_spacing=0.04, vertical_spacing=0.1)
     for index, panel in enumerate(panels):
         row, column = index // columns + 1, index % columns + 1
         figure.add_trace(go.Heatmap(x=panel["x"], y=panel["y"], z=panel["values"], colorscale="RdBu", zmin=0,
@@ -109,6 +109,7 @@ def boundaries_figure(panels: list[dict], labels: dict, height: int | None = Non
                          row=row, col=column)
         # a circle stays a circle: one unit is as long on both axes of every panel
         figure.update_yaxes(scaleanchor="x" if index == 0 else f"x{index + 1}", scaleratio=1, row=row, col=column)
+    figure.update_xaxes(constrain="domain")
     apply_layout(figure, labels["title"], "", "", height=height or 340 * rows + 60)
     return figure
 
