@@ -157,3 +157,20 @@ def test_a_lane_torch_cannot_mirror_is_explained_and_still_trains():
     assert not app.exception and not app.warning
     assert [row[-2] for row in rows(app)] == ["— textbook form", "— textbook form"]
     assert any("torch.optim implements the PyTorch form only" in caption.value for caption in app.caption)
+
+
+def test_figures_label_log_axes_by_decades_and_count_gradient_epochs_from_one():
+    import numpy as np
+
+    from optviz.plots.networks import curves_figure, grad_norms_figure
+
+    labels = {"title": "", "loss": "", "accuracy": "", "train": "t", "val": "v", "epoch": ""}
+
+    def series(losses):
+        return [{"label": "1. SGD", "colour": "#000", "train_loss": losses, "val_loss": losses,
+                 "train_acc": losses, "val_acc": losses}]
+
+    assert curves_figure(series(np.geomspace(1, 1e-3, 5)), labels, False).layout.yaxis.dtick == 1
+    assert curves_figure(series(np.linspace(0.5, 0.3, 5)), labels, False).layout.yaxis.dtick is None
+    assert list(grad_norms_figure(np.ones((4, 3)), {"title": "", "epoch": "", "layer": "layer"}).data[0].x) == \
+        [1, 2, 3, 4]

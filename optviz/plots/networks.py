@@ -12,6 +12,16 @@ from .style import apply_layout
 PART_SYMBOLS = {"train": "circle", "val": "diamond", "test": "x"}
 
 
+def _log_axis(series: list[dict]) -> dict:
+    """A log axis for the losses of `series`: labelled at the powers of ten only when the losses span a decade or
+    more (plotly would otherwise label 2 and 5 between them as bare digits), left to plotly below that."""
+    values = np.concatenate([np.asarray(item[f"{part}_loss"], dtype=float) for item in series
+                             for part in ("train", "val")] or [np.ones(1)])
+    values = values[np.isfinite(values) & (values > 0)]
+    wide = len(values) and values.max() / values.min() >= 10
+    return dict(type="log", exponentformat="power", **({"dtick": 1} if wide else {}))
+
+
 def data_figure(preview: dict, labels: dict, height: int = 480) -> go.Figure:
     """The 2D data set before training: points coloured by class (or by target), one marker per part
     (train, validation, test) so the split is visible."""
@@ -61,7 +71,7 @@ def curves_side_by_side(series: list[dict], labels: dict, height: int | None = N
             figure.add_trace(go.Scatter(x=epochs, y=item[f"{part}_loss"], mode="lines", name=labels[part],
                                         legendgroup=part, showlegend=index == 0,
                                         line=dict(color=item["colour"], dash=dash)), row=row, col=column)
-    figure.update_yaxes(type="log", exponentformat="power")
+    figure.update_yaxes(**_log_axis(series))
     figure.update_xaxes(title_text=labels["epoch"], row=rows)
     figure.update_yaxes(title_text=labels["loss"], col=1)
     apply_layout(figure, labels["title"], "", "", height=height or 300 * rows + 80)
@@ -84,7 +94,7 @@ def curves_figure(series: list[dict], labels: dict, regression: bool, height: in
                 figure.add_trace(go.Scatter(x=epochs, y=item[f"{part}_acc"], mode="lines", name=name,
                                             legendgroup=item["label"], showlegend=False,
                                             line=dict(color=item["colour"], dash=dash)), row=1, col=2)
-    figure.update_yaxes(type="log", exponentformat="power", row=1, col=1)
+    figure.update_yaxes(**_log_axis(series), row=1, col=1)
     figure.update_xaxes(title_text=labels["epoch"])
     apply_layout(figure, labels["title"], "", "", height=height)
     return figure
