@@ -85,3 +85,9 @@ def test_chinese():
     assert not app.exception
     assert [tab.label for tab in app.tabs] == ["数据", "模型", "训练", "优化器"]
     assert "训练并记录路径" in app.info[0].value
+
+
+def test_a_long_training_is_announced_before_it_starts():
+    app = start({"nl_size": 2000, "nl_layers": 6, "nl_width": 64, "nl_batch": 1, "nl_epochs": 500})
+    assert not app.exception
+    assert "This will take a while: 3 runs" in app.warning[0].value
