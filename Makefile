@@ -48,7 +48,7 @@ bench: $(DEV_STAMP)
 
 # The README's screenshots: the browser tests drive the real app and save what they see under docs/screenshots.
 screenshots: $(DEV_STAMP) browser-deps
-	OPTVIZ_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/test_browser.py
+	OPTVIZ_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/test_workbench.py -k "in_view or large_screen"
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

@@ -133,6 +133,21 @@ def cold_start(browser, script: Path, cwd: Path, path: str) -> tuple[float, subp
     return time.perf_counter() - started, process, page, received
 
 
+def new_session(browser, url: str) -> float:
+    """Seconds from opening `url` in a fresh browser context (a new learner, the server already running and its
+    caches warm) to the first chart drawn; the median of three."""
+    times = []
+    for _ in range(3):
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        started = time.perf_counter()
+        page.goto(url)
+        page.wait_for_function(ANY_CHART, timeout=120_000)
+        times.append(time.perf_counter() - started)
+        context.close()
+    return statistics.median(times)
+
+
 def slider_latency(page, language: str, received: list[int]) -> tuple[float, int]:
     label = "learning rate" if language == "en" else "学习率"
     slider = page.locator('[data-testid="stSlider"]').filter(has_text=label).first.get_by_role("slider")
@@ -171,6 +186,7 @@ def main() -> None:
                     page.wait_for_function(FIRST_PATH, timeout=120_000)
                     memory = rss_mib(process.pid)
                     measured["bare"] = (memory, *slider_latency(page, "en", received))
+                    measured["bare_session"] = new_session(browser, process_url(page) + "/")
                 page.close()
                 stop(process)
                 seconds, process, page, _ = cold_start(browser, chart_only, Path(folder), "/")
@@ -187,6 +203,7 @@ def main() -> None:
                         latency, size = slider_latency(page, language, received)
                         measured[language] = (memory, latency, size)
                         if language == "en":  # the defaults a new visitor sees, on the same warm server
+                            measured["session"] = new_session(browser, process_url(page) + f"/playground?{QUERY}")
                             page.goto(process_url(page) + f"/playground?{DEFAULT_QUERY}")
                             page.wait_for_function(FIRST_PATH, timeout=120_000)
                             page.wait_for_timeout(1000)
@@ -219,6 +236,10 @@ def main() -> None:
     widths = [max(len(str(row[index])) for row in [header, *rows]) for index in range(len(header))]
     for row in [header, *rows]:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
+    print()
+    bare_session, session = measured["bare_session"], measured["session"]
+    print(f"new session on a running server -> first chart: bare page {bare_session:.2f} s, playground (5 lanes x "
+          f"1 000 steps) {session:.2f} s = {session / bare_session:.2f}x the bare page")
     print()
     print("server time of one rerun (script run, median of 5, AppTest in this process):")
     for name, seconds in server_times().items():
