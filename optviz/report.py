@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from optviz.engine.driver import DIVERGENCE_BOUND, Trajectory
-from optviz.runs import Lane
+from optviz.runs import DEFAULT_TOLERANCE, Lane
 from optviz.surfaces import Surface
 
 
@@ -71,7 +71,8 @@ OSCILLATING_MIN_STEPS = 20
 OSCILLATING_SHARE = 4
 BACK_AND_FORTH = 5.0
 
-STATUSES = ("undefined_start", "undefined", "diverged", "diverging", "converged", "oscillating", "unfinished")
+STATUSES = ("undefined_start", "undefined", "diverged", "diverging", "converged", "left", "oscillating",
+            "unfinished")
 
 
 def diverging_threshold(surface: Surface, start_loss: float) -> float:
@@ -118,6 +119,15 @@ def oscillating(surface: Surface, trajectory: Trajectory) -> bool:
     return travelled > noticeable and travelled >= 0.5 * travelled_before and travelled > BACK_AND_FORTH * net
 
 
+def still_within_tolerance(surface: Surface, trajectory: Trajectory, tolerance: float = DEFAULT_TOLERANCE) -> bool:
+    """Whether the run's last point is within the tolerance it once reached (f − f* below it, or ‖g‖ where f* is
+    unknown), as the engine measures steps_to_tolerance."""
+    last = finite_rows(trajectory) - 1
+    if surface.f_star is not None:
+        return bool(trajectory.loss[last] - surface.f_star < tolerance)
+    return bool(trajectory.grad_norm[last] < tolerance)
+
+
 def run_status(surface: Surface, trajectory: Trajectory) -> tuple[str, dict[str, Any]]:
     """What a finished run did, as a catalog key ("status.<name>", <name> in STATUSES) and its fields.
 
@@ -139,7 +149,12 @@ def run_status(surface: Surface, trajectory: Trajectory) -> tuple[str, dict[str,
     if step is not None:
         return "status.diverging", {"step": step, "loss": format_number(float(trajectory.loss[-1]))}
     if trajectory.steps_to_tolerance >= 0:
-        return "status.converged", {"step": int(trajectory.steps_to_tolerance)}
+        reached = int(trajectory.steps_to_tolerance)
+        if still_within_tolerance(surface, trajectory):
+            return "status.converged", {"step": reached}
+        # it came within the tolerance and was thrown out again (RMSProp's spikes): not converged
+        final = float(trajectory.loss[finite_rows(trajectory) - 1])
+        return "status.left", {"step": reached, "loss": format_number(final)}
     if oscillating(surface, trajectory):
         return "status.oscillating", {}
     return "status.unfinished", {"steps": len(trajectory.positions) - 1}

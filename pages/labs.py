@@ -9,5 +9,5 @@ from optviz.ui.layout import page_header
 from optviz.ui.navigation import ensure_navigation
 
 ensure_navigation()
-lesson = lesson_picker(page_header(t("lab.title"), "labs", t("lab.intro")))
+lesson = lesson_picker(page_header(t("lab.title"), "labs", t("lab.intro"), extra=True))
 run_lesson(lesson)

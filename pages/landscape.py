@@ -54,7 +54,7 @@ def sweep_controls():
     steps = int(columns[1].number_input(t("pg.steps"), min_value=1, max_value=2000, value=300, key=ls.key("steps"),
                                         persist_state="session"))
     compare = st.toggle(t("ls.compare"), key=ls.key("compare"), persist_state="session")
-    second = ls.optimizer_ui("second", t("ls.second_optimizer"), "adam") if compare else None
+    second = ls.optimizer_ui("second", t("ls.second_optimizer"), ls.second_default(optimizer)) if compare else None
     convention = pg.convention_ui(ls.key("convention"))
     metric = st.segmented_control(t("ls.metric"), figures.METRICS, default="final_loss", required=True,
                                   key=ls.key("metric"), persist_state="session",

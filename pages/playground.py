@@ -31,7 +31,7 @@ ensure_navigation()
 lang = language()
 warnings = pg.init_state()
 
-lesson_place = page_header(t("pg.title"), "playground", t("pg.intro"))
+lesson_place = page_header(t("pg.title"), "playground", t("pg.intro"), extra=True)
 with lesson_place:
     pg.preset_ui()
 for warning in warnings:
@@ -133,7 +133,7 @@ def workbench() -> None:
         with inspector_tab:
             if active and steps > 0:
                 chosen = st.selectbox(t("pg.inspect_lane"), [index for index, _ in active],
-                                      required=True, key=pg.key("inspect_lane"), persist_state="session",
+                                      key=pg.key("inspect_lane"), persist_state="session",
                                       format_func=labels.__getitem__)
                 trajectory = trajectories[chosen]
                 last = max(1, finite_rows(trajectory) - 1)

@@ -73,7 +73,7 @@ def bits() -> dict[str, str]:
 def main() -> None:
     result = {
         "playground": page("playground", PLAYGROUND_URL),
-        "landscape": page("landscape"),
+        "landscape": page("landscape", tab=("ls_tab", "Basins of attraction")),  # its tables: the basins' shares
         "networks": page("networks", state={"nt_epochs": 12, "nt_size": 200, "nt_seed": 5, "nt_dropout": 0.2},
                          press="Train"),
         "network_landscape": page("network_landscape", state={"nl_epochs": 10, "nl_size": 200, "nl_seed": 5},

@@ -70,9 +70,18 @@ def test_a_one_axis_sweep_and_start_axes():
     assert not app.exception and not app.error
 
 
+def test_a_comparison_starts_with_a_rival_that_shares_the_axes():
+    app = start()
+    app.toggle(key="ls_compare").set_value(True).run()
+    assert not app.exception and not app.error and not app.warning
+    assert app.selectbox(key="ls_second").value == "nesterov"  # Momentum's rival, with a momentum to sweep too
+    assert len(app.get("link_button")) == 2  # both maps, each with its selected cell's run
+
+
 def test_comparing_with_an_optimizer_without_the_axis_warns():
     app = start()
     app.toggle(key="ls_compare").set_value(True).run()
+    app.selectbox(key="ls_second").set_value("adam").run()
     assert not app.exception
     assert "has no setting momentum" in app.warning[0].value
 

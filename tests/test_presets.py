@@ -56,7 +56,8 @@ def saddle_escape():
 
 def adagrad_fades():
     _, (adagrad_04, adagrad_2, rmsprop) = runs("adagrad_fades")
-    assert statuses("adagrad_fades") == ["unfinished", "converged", "converged"]
+    # RMSProp reaches the tolerance, then is thrown off again: "left", not converged
+    assert statuses("adagrad_fades") == ["unfinished", "converged", "left"]
     assert -0.45 < adagrad_04.positions[-1, 0] < -0.35  # still at x₁ ≈ −0.4 after 100 steps
     moves = np.linalg.norm(np.diff(adagrad_04.positions, axis=0), axis=-1)
     assert moves[-1] < moves[10] / 10  # and slowing down
@@ -135,7 +136,8 @@ def plateau():
     assert np.linalg.norm(sgd.positions[-1] - sgd.positions[0]) < 0.01  # 800 steps, less than 0.01
     arrived = np.linalg.norm(momentum.positions, axis=-1) < 1  # momentum reaches the well after about 500 steps
     assert 400 <= int(np.argmax(arrived)) <= 600 and arrived[-1]
-    assert statuses("plateau") == ["unfinished", "converged", "converged", "converged"]
+    # momentum (β = 0.99) and RMSProp reach the well's tolerance and keep ringing in it: "left", not converged
+    assert statuses("plateau") == ["unfinished", "left", "left", "converged"]
     for adaptive in (rmsprop, adam):  # off the plateau within a few dozen steps
         assert int(np.argmax(np.linalg.norm(adaptive.positions, axis=-1) < 1)) < 50
     return ["800", "0.01", "0.99", "500"]

@@ -30,4 +30,4 @@ def test_the_same_url_and_seed_give_the_same_numbers_after_a_restart():
     for page in ("playground", "landscape", "networks", "network_landscape", "bits"):
         assert first[page], f"{page} showed no numbers"
         assert first[page] == second[page], page
-    assert "1. SGD" in first["playground"][0] and "λ_max" in first["network_landscape"][0]
+    assert "| SGD |" in first["playground"][0] and "λ_max" in first["network_landscape"][0]

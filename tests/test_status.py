@@ -150,3 +150,23 @@ def test_the_playground_shows_each_lanes_status_and_why(lang):
     assert text("status.oscillating", lang) in board  # η·λ_max = 0.5 × 4 = 2 exactly
     assert text("diverge.gd_quadratic", lang, step=11, lam="4", lr="0.6", product="2.4") in app.error[0].value
     assert "0.5 × 4 = 2" in app.warning[0].value
+
+
+def test_a_run_thrown_out_of_the_tolerance_is_not_called_converged():
+    """The AdaGrad lesson's RMSProp lane reaches the tolerance at step 23, then a spike throws it to f ≈ 0.12."""
+    import numpy as np
+
+    from optviz.presets import PRESETS
+    from optviz.report import run_status
+    from optviz.runs import lane_from_settings, run_lane
+    from optviz.surfaces import surface
+
+    preset = PRESETS["adagrad_fades"]
+    chosen = surface(preset.surface)
+    statuses = []
+    for optimizer, settings in preset.lanes:
+        trajectory = run_lane(chosen, lane_from_settings(optimizer, dict(settings), preset.convention),
+                              np.array(preset.start), preset.steps)
+        statuses.append((optimizer, run_status(chosen, trajectory)[0], trajectory.steps_to_tolerance))
+    rmsprop = next(item for item in statuses if item[0] == "rmsprop")
+    assert rmsprop[2] >= 0 and rmsprop[1] == "status.left"

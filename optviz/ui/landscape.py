@@ -27,12 +27,25 @@ def key(name: str) -> str:
     return PREFIX + name
 
 
+RIVALS = {"sgd": "momentum", "momentum": "nesterov", "nesterov": "momentum", "adam": "adamw", "adamw": "adam"}
+
+
+def second_default(optimizer: str) -> str:
+    """The rival a comparison starts with: the first other optimizer that has the first one's learning rate and its
+    default second axis (Momentum → Nesterov, Adam → AdamW), so that both maps can be drawn at once."""
+    axis = SECOND_AXIS.get(optimizer)
+    for name in (RIVALS.get(optimizer), *OPTIMIZERS):
+        if name is not None and name != optimizer and axis in sweepable(name) and "lr" in sweepable(name):
+            return name
+    return "adam" if optimizer != "adam" else "sgd"
+
+
 def optimizer_ui(name_key: str, label: str, default: str) -> str:
     """An optimizer picker."""
     lang = language()
     if key(name_key) not in st.session_state:
         st.session_state[key(name_key)] = default
-    return st.selectbox(label, list(OPTIMIZERS), required=True, key=key(name_key), persist_state="session",
+    return st.selectbox(label, list(OPTIMIZERS), key=key(name_key), persist_state="session",
                         format_func=lambda name: OPTIMIZERS[name].label(lang))
 
 
@@ -57,6 +70,8 @@ def _axis_defaults(optimizer: str, name: str) -> tuple[float, float, bool]:
     spec = axis_spec(optimizer, name)
     if name == "lr":
         return 1e-3, 1.0, True
+    if name == "momentum":  # from 0.01, not 0: Nesterov's momentum must be above 0, and it is the natural rival
+        return 0.01, float(spec.ui_high), False
     if spec.log:
         return float(spec.ui_low), float(spec.ui_high), True
     high = float(spec.ui_high)
@@ -75,7 +90,7 @@ def axis_ui(axis: str, optimizer: str, allow_none: bool) -> tuple | None:
     if st.session_state.get(chosen_key) not in options:
         st.session_state[chosen_key] = default if default in options else options[0]
     name_column, log_column = st.columns([3, 1], vertical_alignment="bottom")
-    name = name_column.selectbox(t(f"ls.axis_{axis}"), options, required=True, key=chosen_key, persist_state="session",
+    name = name_column.selectbox(t(f"ls.axis_{axis}"), options, key=chosen_key, persist_state="session",
                                  format_func=lambda value: t("ls.no_axis") if value == "none" else value)
     if name == "none":
         return None

@@ -15,7 +15,7 @@ from .i18n import language, language_switch, t
 # Streamlit's defaults leave ~6 rem above the first element and large h1s; a workbench needs the room.
 STYLE = """
 <style>
-[data-testid="stMainBlockContainer"] { padding-top: 3.4rem; padding-bottom: 2rem;
+[data-testid="stMainBlockContainer"] { padding-top: 3.9rem; padding-bottom: 2rem;
                                        padding-left: 1.5rem; padding-right: 1.5rem; }
 .st-key-ov_header h1 { font-size: 1.55rem; line-height: 2.3rem; padding: 0; margin: 0; white-space: nowrap;
                        overflow: hidden; text-overflow: ellipsis; }
@@ -35,14 +35,20 @@ def style() -> None:
     st.html(STYLE)
 
 
-def page_header(title: str, page: str, intro: str | None = None) -> st.delta_generator.DeltaGenerator:
+def page_header(title: str, page: str, intro: str | None = None,
+                extra: bool = False) -> st.delta_generator.DeltaGenerator | None:
     """One row: the page's title, its guide (with `intro` first) in a popover, the language switch.
 
-    `page` names the guide (docs/guide/<language>/<page>.md). Returns a container at the row's right end before the
-    language switch, for a page's own header control (a lesson picker)."""
+    `page` names the guide (docs/guide/<language>/<page>.md). With `extra`, returns a container between the title
+    and the guide for a page's own header control (a lesson picker); without, the title has that room."""
     style()
-    title_column, extra_column, guide_column, language_column = st.container(key="ov_header").columns(
-        [4.4, 3, 2.1, 1.7], vertical_alignment="center")
+    header = st.container(key="ov_header")
+    if extra:
+        title_column, extra_column, guide_column, language_column = header.columns(
+            [4.4, 3, 2.1, 1.7], vertical_alignment="center")
+    else:
+        title_column, guide_column, language_column = header.columns([7.4, 2.1, 1.7], vertical_alignment="center")
+        extra_column = None
     title_column.title(title, anchor=False)
     with guide_column.popover(t("app.guide"), icon=":material/menu_book:", width="stretch"):
         if intro:

@@ -370,7 +370,7 @@ def sync_url(surface_name: str, lanes: list[Lane]) -> None:
 def preset_ui() -> None:
     """The lesson picker (in the page's header row)."""
     names = [NO_CHOICE, *PRESETS]  # a real option, not None: None would show as an empty box after a language switch
-    st.selectbox(t("pg.preset"), names, required=True, key=key("preset"), persist_state="session",
+    st.selectbox(t("pg.preset"), names, key=key("preset"), persist_state="session",
                  on_change=apply_preset, label_visibility="collapsed",
                  format_func=lambda name: t("pg.preset_none") if name == NO_CHOICE else t(f"preset.{name}.title"))
 
@@ -391,7 +391,7 @@ def surface_ui(prefix: str = PREFIX, names: list[str] | None = None) -> tuple[st
     options = [*(names or FAMILIES), CUSTOM]
     labels = {name: FAMILIES[name].make().label(lang) for name in FAMILIES}
     labels[CUSTOM] = t("pg.custom_surface")
-    chosen = st.selectbox(t("pg.surface"), options, required=True, key=prefix + "surface",
+    chosen = st.selectbox(t("pg.surface"), options, key=prefix + "surface",
                           persist_state="session", format_func=labels.__getitem__)
     if chosen == CUSTOM:
         if prefix + "expression" not in st.session_state:
@@ -407,7 +407,7 @@ def surface_ui(prefix: str = PREFIX, names: list[str] | None = None) -> tuple[st
         return name, None
     family = FAMILIES[chosen]
     if chosen == "quadratic":
-        st.selectbox(t("pg.quadratic_preset"), [NO_CHOICE, *QUADRATIC_PRESETS], required=True,
+        st.selectbox(t("pg.quadratic_preset"), [NO_CHOICE, *QUADRATIC_PRESETS],
                      key=prefix + "quadratic_preset", persist_state="session",
                      on_change=apply_quadratic_preset, args=(prefix,),
                      format_func=lambda name: "—" if name == NO_CHOICE else t(f"pg.quadratic.{name}"))
@@ -480,7 +480,7 @@ def lane_ui(lane_id: int, index: int, colour: str, convention: str, prefix: str 
     head, picker = st.columns([1, 2.4], vertical_alignment="center")
     head.html(f"<p class='ov-lane-head'><span style='color:{colour};font-size:1.3em'>●</span> "
               f"{t('pg.lane')} {index + 1}</p>")
-    optimizer = picker.selectbox(t("pg.optimizer"), list(OPTIMIZERS), required=True, key=lane_widget_key("optimizer"),
+    optimizer = picker.selectbox(t("pg.optimizer"), list(OPTIMIZERS), key=lane_widget_key("optimizer"),
                                  persist_state="session", label_visibility="collapsed",
                                  on_change=reset_lane, args=(lane_id, prefix, learning_rates),
                                  format_func=lambda name: OPTIMIZERS[name].label(lang))
@@ -503,7 +503,7 @@ def lane_ui(lane_id: int, index: int, colour: str, convention: str, prefix: str 
             settings = {name: spec_widget(spec, keys.trick_key(lane_id, trick, name, prefix), lang, spec.default)
                         for name, spec in TRICKS[trick].specs.items()}
             tricks.append((trick, tuple(sorted(settings.items()))))
-        schedule_name = st.selectbox(t("pg.schedule"), ["none", *SCHEDULES], required=True,
+        schedule_name = st.selectbox(t("pg.schedule"), ["none", *SCHEDULES],
                                      key=lane_widget_key("schedule"), persist_state="session",
                                      format_func=lambda name: t("pg.no_schedule") if name == "none"
                                      else SCHEDULES[name].label(lang))
