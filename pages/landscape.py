@@ -122,7 +122,9 @@ def sweep_map(index: int, lane: Lane, config: dict, place) -> dict | None:
         selected = (values[x_axis[0]], values[y_axis[0]]) if y_axis else None
         labels = {"final_loss": t("ls.metric.final_loss"), "steps_to_tolerance": t("ls.metric.steps_to_tolerance"),
                   "diverged": t("ls.metric.diverged"), "boundary": t("ls.boundary"), "optimal": t("ls.optimal"),
-                  "selected": t("ls.selected"), "title": OPTIMIZERS[lane.optimizer].label(lang)}
+                  "selected": t("ls.selected"), "title": OPTIMIZERS[lane.optimizer].label(lang),
+                  "x_title": ls.axis_label(lane.optimizer, x_axis[0]),
+                  "y_title": ls.axis_label(lane.optimizer, y_axis[0]) if y_axis else ""}
         figure = figures.sweep_figure(result, config["metric"], config["surface"].f_star, labels, overlay, selected,
                                       height=MAP_HEIGHT)
         if y_axis is not None:
@@ -130,7 +132,8 @@ def sweep_map(index: int, lane: Lane, config: dict, place) -> dict | None:
                             width="stretch")
         else:
             st.plotly_chart(figure, width="stretch")
-        st.caption(t("ls.summary", runs=f"{runs:,}", diverged=f"{float(result.diverged.mean()):.0%}"))
+        st.caption(t("ls.summary", runs=f"{runs:,}", diverged=f"{float(result.diverged.mean()):.0%}")
+                   + (" " + t("ls.blank_cells") if config["metric"] != "diverged" and result.diverged.any() else ""))
     return {"result": result, "overlay": overlay, "values": values, "lane": lane}
 
 
@@ -151,7 +154,8 @@ def cell_path(index: int, cell: dict, config: dict, place) -> None:
                                                       "minimum": t("pg.minimum"), "start": t("pg.start")},
                                        height=MAP_HEIGHT - 60),
                         width="stretch", key=ls.key(f"path_{index}"))
-        st.markdown(t("ls.cell", settings=", ".join(f"{name} = {value:.6g}" for name, value in values.items())))
+        st.markdown(t("ls.cell", settings=t("app.list_separator").join(
+            f"{ls.axis_label(cell['lane'].optimizer, name)} = {value:.4g}" for name, value in values.items())))
         st.link_button(t("ls.open_playground"), ls.playground_url(surface_name, chosen_lane, chosen_start, cell_steps),
                        icon=":material/open_in_new:")
     cell["trajectory"] = trajectory
@@ -236,8 +240,8 @@ def basins_tab() -> None:
             spec = OPTIMIZERS[name].specs["lr"]
             default = pg.PLAYGROUND_LR[name] * 10 if name in ("sgd", "momentum", "nesterov") else \
                 pg.PLAYGROUND_LR[name]
-            value = spec_widget(spec, ls.key(f"b_lr_{name}"), lang, default,
-                                label=f"{OPTIMIZERS[name].label(lang)}: {spec.label(lang)}")
+            label = t("ls.basin_lr", optimizer=OPTIMIZERS[name].label(lang), setting=spec.label(lang))
+            value = spec_widget(spec, ls.key(f"b_lr_{name}"), lang, default, label=label)
             basin_lanes.append(Lane(name, (("lr", value),)))
     if not basin_lanes:
         return

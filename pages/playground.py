@@ -80,8 +80,11 @@ def workbench() -> None:
     with controls:
         pg.preset_text()
         surface_name, surface_error = pg.surface_ui()
-    if surface_error:
+    if surface_error:  # the message where the chart was; every other control stays as it is
         chart_column.error(surface_error, icon=":material/error:")
+        with controls:
+            pg.run_settings_ui(pg.FALLBACK_VIEW)
+            pg.lanes_ui(st.session_state[pg.key("convention")])
         return
     surface = get_surface(surface_name)
     with controls:

@@ -243,7 +243,7 @@ def test_a_lane_that_switches_optimizer_takes_that_optimizers_defaults():
 def test_lanes_with_the_same_optimizer_are_named_by_what_differs():
     app = start({"lane1": "adam;lr=0.05", "lane2": "adam;lr=0.005", "lane3": "sgd;lr=0.001"}, state={"lang": "zh"})
     assert not app.exception
-    assert leaderboard(app).iloc[:, 0] == ["Adam, lr 0.05", "Adam, lr 0.005", "随机梯度下降（SGD）"]
+    assert leaderboard(app).iloc[:, 0] == ["Adam，学习率 0.05", "Adam，学习率 0.005", "随机梯度下降（SGD）"]
 
 
 def test_no_english_words_in_the_chinese_leaderboard_and_legend():
@@ -264,3 +264,13 @@ def test_no_english_words_in_the_chinese_leaderboard_and_legend():
     legend = {trace["name"] for trace in __import__("json").loads(chart.proto.spec)["data"]
               if trace.get("showlegend", True) and trace.get("name") not in (None, "click", "colour bar")}
     assert legend <= names | {"最小值", "起点"}
+
+
+def test_a_refused_typed_function_keeps_every_other_control():
+    app = start()
+    app.selectbox(key="pg_surface").set_value("custom").run()
+    app.text_input(key="pg_expression").set_value("x**").run()
+    assert not app.exception
+    assert app.error and "**" in app.error[0].value
+    assert app.number_input(key="pg_steps").value == 500  # the run settings and the lanes are still there
+    assert app.select_slider(key="pg_0_hp_lr").value == 0.001

@@ -50,7 +50,7 @@ def sweep_figure(result, metric: str, f_star: float | None, labels: dict, overla
     if result.y is None:
         figure = go.Figure(go.Scatter(x=result.x.values, y=values, mode="lines+markers", name=labels[metric],
                                       line=dict(color=LANE_COLOURS[0])))
-        apply_layout(figure, labels["title"], result.x.name, labels[metric], height=height)
+        apply_layout(figure, labels["title"], labels.get("x_title", result.x.name), labels[metric], height=height)
         figure.update_xaxes(type="log" if _is_log(result.x.values) else "linear")
         return figure
     figure = go.Figure(go.Heatmap(
@@ -70,7 +70,8 @@ def sweep_figure(result, metric: str, f_star: float | None, labels: dict, overla
     if selected is not None:
         figure.add_trace(go.Scatter(x=[selected[0]], y=[selected[1]], mode="markers", name=labels["selected"],
                                     marker=dict(symbol="circle-open", size=16, color="red", line=dict(width=3))))
-    apply_layout(figure, labels["title"], result.x.name, result.y.name, height=height)
+    apply_layout(figure, labels["title"], labels.get("x_title", result.x.name), labels.get("y_title", result.y.name),
+                 height=height)
     figure.update_xaxes(type="log" if _is_log(result.x.values) else "linear",
                         range=_range(result.x.values), constrain="domain")
     figure.update_yaxes(type="log" if _is_log(result.y.values) else "linear", range=_range(result.y.values))
@@ -94,9 +95,11 @@ def rate_maps_figure(result, predicted: np.ndarray, measured: np.ndarray, labels
                                     zmin=0, zmax=1.2, colorscale="RdYlGn", reversescale=True,
                                     showscale=column == 2, colorbar=dict(title=dict(text="|σ|", side="right"))),
                          row=1, col=column)
-        figure.update_xaxes(type="log" if _is_log(result.x.values) else "linear", title_text=result.x.name,
+        figure.update_xaxes(type="log" if _is_log(result.x.values) else "linear",
+                            title_text=labels.get("x_title", result.x.name),
                             row=1, col=column)
-    figure.update_yaxes(type="log" if _is_log(result.y.values) else "linear", title_text=result.y.name, row=1, col=1)
+    figure.update_yaxes(type="log" if _is_log(result.y.values) else "linear",
+                        title_text=labels.get("y_title", result.y.name), row=1, col=1)
     apply_layout(figure, labels["title"], "", "", height=420)
     return figure
 

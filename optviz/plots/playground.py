@@ -230,7 +230,7 @@ def curves_figure(curves: list[dict], labels: dict, height: int = 560, loss_log:
         # a log axis spanning less than a decade would label its minor ticks with bare digits (9 8 7 …): every
         # label carries its magnitude instead
         figure.update_yaxes(type=scale, exponentformat="power", tickformat=".2~g" if scale == "log" else None,
-                            row=row, col=column)
+                            nticks=6 if scale == "log" else None, row=row, col=column)
         if row == rows:
             figure.update_xaxes(title_text=labels["step"], row=row, col=column)
     apply_layout(figure, labels.get("title", ""), "", "", height=height)
@@ -275,7 +275,7 @@ def animation_figure(picture: dict, paths: list[dict], minima, start, view, labe
     buttons = [{"type": "buttons", "showactive": False, "x": 0.0, "y": -0.08, "xanchor": "left", "direction": "left",
                 "buttons": [
                     {"label": "▶ " + labels["play"], "method": "animate",
-                     "args": [None, {"frame": {"duration": 60, "redraw": False}, "fromcurrent": True,
+                     "args": [None, {"frame": {"duration": 110, "redraw": False}, "fromcurrent": True,
                                      "transition": {"duration": 0}}]},
                     {"label": "❚❚ " + labels["pause"], "method": "animate",
                      "args": [[None], {"mode": "immediate", "frame": {"duration": 0, "redraw": False}}]},

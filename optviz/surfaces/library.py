@@ -110,7 +110,7 @@ def _quadratic(a: float, b: float) -> Surface:
         "The a·x² + b·y² exercise. When b is much larger than a the bowl is a narrow valley: a learning rate "
         "small enough for the steep y direction crawls along x, and one a little larger zig-zags across the "
         "valley. Gradient descent diverges once η·2·max(a, b) > 2.",
-        "即 a·x² + b·y² 练习。b 远大于 a 时碗变成狭长山谷：对陡峭的 y 方向足够小的学习率在 x 方向上爬得很慢，"
+        "课堂上的 a·x² + b·y² 练习。b 远大于 a 时碗变成狭长山谷：对陡峭的 y 方向足够小的学习率在 x 方向上爬得很慢，"
         "稍大一点又会在山谷两侧来回振荡。当 η·2·max(a, b) > 2 时梯度下降发散。",
         {"a": a, "b": b}, (2 * a, 2 * b),
     )

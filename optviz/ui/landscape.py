@@ -91,7 +91,8 @@ def axis_ui(axis: str, optimizer: str, allow_none: bool) -> tuple | None:
         st.session_state[chosen_key] = default if default in options else options[0]
     name_column, log_column = st.columns([3, 1], vertical_alignment="bottom")
     name = name_column.selectbox(t(f"ls.axis_{axis}"), options, key=chosen_key, persist_state="session",
-                                 format_func=lambda value: t("ls.no_axis") if value == "none" else value)
+                                 format_func=lambda value: t("ls.no_axis") if value == "none" else
+                                 axis_label(optimizer, value))
     if name == "none":
         return None
     low_default, high_default, log_default = _axis_defaults(optimizer, name)
@@ -110,6 +111,16 @@ def axis_ui(axis: str, optimizer: str, allow_none: bool) -> tuple | None:
                                     key=key(f"{axis}_count"), persist_state="session")
     log = log_column.toggle(t("ls.log"), key=key(f"{axis}_log"), persist_state="session")
     return name, float(low), float(high), int(count), bool(log)
+
+
+def axis_label(optimizer: str, name: str) -> str:
+    """A sweep axis named in the user's language ('learning rate', '学习率', 'start x', a trick's setting)."""
+    if name == STEPS_AXIS:
+        return t("pg.steps")
+    if name in START_AXES:
+        return t("pg.start_x") if name == START_AXES[0] else t("pg.start_y")
+    spec = axis_spec(optimizer, name)
+    return spec.label(language()) if spec is not None else name
 
 
 def check_axis(axis: tuple | None) -> str | None:

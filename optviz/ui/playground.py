@@ -28,6 +28,7 @@ MAX_STEPS = 5000
 PREFIX = "pg_"
 CUSTOM = "custom"
 NO_CHOICE = "none"  # the "nothing chosen" option of the lesson and quadratic pickers
+FALLBACK_VIEW = (-5.0, 5.0, -5.0, 5.0)  # the start's limits while a typed function is refused
 VIEWS = ("overlay", "multiples", "surface3d", "curves", "animation")
 # Learning rates that suit the built-in surfaces better than torch's defaults (which suit networks).
 PLAYGROUND_LR = {"sgd": 0.001, "momentum": 0.001, "nesterov": 0.001, "adagrad": 0.5, "rmsprop": 0.01,
@@ -441,6 +442,17 @@ def convention_ui(widget_key: str) -> str:
                                 default=DEFAULTS["convention"] if widget_key not in st.session_state else None)
 
 
+def setting_label(lane: Lane, name: str, lang: str) -> str:
+    """A flat lane setting ('lr', 'clip_norm.max_norm', 'schedule.total_steps') named in the user's language."""
+    head = name.partition(".")[0]
+    spec = _setting_spec(lane.optimizer, name, lane.schedule[0] if lane.schedule else None)
+    if spec is None:
+        return name
+    if head in TRICKS:
+        return f"{TRICKS[head].label(lang)} {spec.label(lang)}"
+    return spec.label(lang)
+
+
 def lane_labels(lanes: dict[int, Lane], lang: str) -> dict[int, str]:
     """Each lane's name in the user's language: 'Adam'; lanes that share an optimizer are told apart by the first
     setting in which they differ ('Adam, lr 0.05' and 'Adam, lr 0.005'), or by their number."""
@@ -453,8 +465,8 @@ def lane_labels(lanes: dict[int, Lane], lang: str) -> dict[int, str]:
             differing = [name for name, value in own.items()
                          if any(other.compact_settings().get(name) != value for other in twins)]
             if differing and all(other.compact_settings() != own for other in twins):
-                name = differing[0]  # the setting's short name, as in the URL: 'lr', 'beta1', 'clip_norm.max_norm'
-                label += f", {name} {_text(own[name])}"
+                name = differing[0]
+                label += t("pg.lane_twin", setting=setting_label(lane, name, lang), value=_text(own[name]))
             else:
                 label += f" ({index + 1})"
         labels[index] = label
@@ -573,4 +585,5 @@ def apply_click() -> None:
     marker = (round(x, 9), round(y, 9))
     if st.session_state.get(key("last_click")) != marker:
         st.session_state[key("last_click")] = marker
-        st.session_state[key("x0")], st.session_state[key("y0")] = x, y
+        # the click grid is float32: 2.0833332538604736 becomes 2.083, as a person would type it
+        st.session_state[key("x0")], st.session_state[key("y0")] = float(f"{x:.4g}"), float(f"{y:.4g}")
