@@ -74,8 +74,8 @@ with chart_column:
                                                      "train": t("nt.train_part"), "val": t("nt.val_part"),
                                                      "test": t("nt.test_part")}, height=CHART_HEIGHT - 60)
             st.plotly_chart(figure, width="stretch", key=nt.key("preview_chart"))
-        if missing and not train_now and not blocked:
-            st.info(t("nt.press_train"), icon=":material/info:")
+        if missing and not train_now and not blocked:  # nothing trained yet, or settings changed since
+            st.info(t("nt.press_train_changed" if results else "nt.press_train"), icon=":material/info:")
 
     if train_now and missing:
         from optviz.nets.train import train  # torch is imported only when something is trained
@@ -146,6 +146,8 @@ with chart_column:
             st.plotly_chart(figures.boundaries_figure(panels, {"title": t("nt.boundaries"),
                                                                "colorbar": t("nt.probability")},
                                                       height=CHART_HEIGHT - 110), width="stretch")
+            if not regression:
+                st.caption(t("nt.points_key"))
         for index, result in finished.items():
             if result["diverged_at"] is not None:
                 st.error(t("nt.diverged", lane=labels[index], epoch=result["diverged_at"]),

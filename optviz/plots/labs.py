@@ -52,19 +52,23 @@ def layer_heatmaps_figure(grad_norm: np.ndarray, activation_std: np.ndarray, lab
 
     Steps count from 1 (the first update) and layers from 1 (the first hidden layer; the gradient panel's last row
     is the output layer)."""
-    figure = make_subplots(rows=1, cols=2, subplot_titles=[labels["grad"], labels["std"]], horizontal_spacing=0.14)
+    figure = make_subplots(rows=1, cols=2, subplot_titles=[labels["grad"], labels["std"]], horizontal_spacing=0.1)
+    # each colour bar lies under its own panel: a bar between the panels covered the second one's axis labels
     steps = np.arange(1, grad_norm.shape[1] + 1)
     with np.errstate(divide="ignore"):
         figure.add_trace(go.Heatmap(x=steps, y=np.arange(1, grad_norm.shape[0] + 1),
                                     z=np.log10(np.maximum(grad_norm, 1e-30)).astype(np.float32), colorscale="Viridis",
-                                    colorbar=dict(x=0.43, title=dict(text="log₁₀ ‖∇W‖", side="right"))), row=1, col=1)
+                                    colorbar=dict(orientation="h", x=0.225, xanchor="center", y=-0.22, len=0.45,
+                                                  thickness=10, title=dict(text="log₁₀ ‖∇W‖", side="top"))),
+                         row=1, col=1)
     figure.add_trace(go.Heatmap(x=steps, y=np.arange(1, activation_std.shape[0] + 1),
                                 z=activation_std.astype(np.float32), colorscale="Magma",
-                                colorbar=dict(title=dict(text="std", side="right"))), row=1, col=2)
+                                colorbar=dict(orientation="h", x=0.775, xanchor="center", y=-0.22, len=0.45,
+                                              thickness=10, title=dict(text="σ", side="top"))), row=1, col=2)
+    apply_layout(figure, labels["title"], "", "", height=height)  # first: it would blank the axis titles below
     figure.update_xaxes(title_text=labels["step"])
-    figure.update_yaxes(title_text=labels["layer"], row=1, col=1)
-    apply_layout(figure, labels["title"], "", "", height=height)
-    figure.update_layout(margin=dict(l=60, r=20, t=60, b=40))
+    figure.update_yaxes(title_text=labels["layer"])
+    figure.update_layout(margin=dict(l=60, r=20, t=60, b=110))
     return figure
 
 
@@ -72,7 +76,7 @@ def histograms_figure(layers: list[np.ndarray], labels: dict, height: int | None
     """One histogram of activations per hidden layer, each with its own x range, the spread in the title."""
     columns = min(3, len(layers))
     rows = -(-len(layers) // columns)
-    titles = [f"{labels['layer']} {index + 1}: std {values.std():.3g}" for index, values in enumerate(layers)]
+    titles = [f"{labels['layer']} {index + 1}: σ = {values.std():.3g}" for index, values in enumerate(layers)]
     figure = make_subplots(rows=rows, cols=columns, subplot_titles=titles, vertical_spacing=0.5 / max(rows, 1) ** 1.2
                            if rows > 1 else 0.1)
     for index, values in enumerate(layers):
