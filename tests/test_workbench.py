@@ -81,6 +81,10 @@ def test_every_page_on_a_large_screen(browser, app_url, screenshot_dir, name, la
             assert page.locator('[data-testid="stPlotlyChart"]').first.bounding_box()["y"] < 300
         page.wait_for_timeout(500)
         page.screenshot(path=screenshot_dir / f"{name}-{lang}-1920.png")
+        if name == "home":  # the other pages are taken at 1366 × 768 by the in-view test
+            page.set_viewport_size(LAPTOP)
+            page.wait_for_timeout(800)
+            page.screenshot(path=screenshot_dir / f"{name}-{lang}-1366.png")
     finally:
         context.close()
 

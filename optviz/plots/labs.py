@@ -58,17 +58,17 @@ def layer_heatmaps_figure(grad_norm: np.ndarray, activation_std: np.ndarray, lab
     with np.errstate(divide="ignore"):
         figure.add_trace(go.Heatmap(x=steps, y=np.arange(1, grad_norm.shape[0] + 1),
                                     z=np.log10(np.maximum(grad_norm, 1e-30)).astype(np.float32), colorscale="Viridis",
-                                    colorbar=dict(orientation="h", x=0.225, xanchor="center", y=-0.22, len=0.45,
+                                    colorbar=dict(orientation="h", x=0.225, xanchor="center", y=-0.34, len=0.45,
                                                   thickness=10, title=dict(text="log₁₀ ‖∇W‖", side="top"))),
                          row=1, col=1)
     figure.add_trace(go.Heatmap(x=steps, y=np.arange(1, activation_std.shape[0] + 1),
                                 z=activation_std.astype(np.float32), colorscale="Magma",
-                                colorbar=dict(orientation="h", x=0.775, xanchor="center", y=-0.22, len=0.45,
+                                colorbar=dict(orientation="h", x=0.775, xanchor="center", y=-0.34, len=0.45,
                                               thickness=10, title=dict(text="σ", side="top"))), row=1, col=2)
     apply_layout(figure, labels["title"], "", "", height=height)  # first: it would blank the axis titles below
     figure.update_xaxes(title_text=labels["step"])
     figure.update_yaxes(title_text=labels["layer"])
-    figure.update_layout(margin=dict(l=60, r=20, t=60, b=110))
+    figure.update_layout(margin=dict(l=60, r=20, t=60, b=130))
     return figure
 
 

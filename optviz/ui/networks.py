@@ -14,6 +14,7 @@ from optviz.engine import OPTIMIZERS
 from optviz.nets.data import DIGIT_IMAGES, MIN_HELD_OUT, held_out_too_small
 from optviz.runs import Lane
 
+from . import keys
 from .i18n import language, t
 
 PREFIX = "nt_"
@@ -259,20 +260,12 @@ def lane_labels(lanes: dict[int, Lane]) -> dict[int, str]:
 SETUP_KEYS = ("dataset", "size", "noise", "validation", "test", "features", "standardize", "cnn", "channels", "layers",
               "width", "activation", "init", "norm", "dropout", "residual", "loss", "epochs", "batch", "patience",
               "seed", "float64", "convention", "lanes", "next_id")
-NOT_COPIED = ("remove", "formula")  # a lane's button and its formula's container hold no value
+NOT_COPIED = keys.VALUELESS_FIELDS  # a lane's button and its formula's container hold no value
 
 
 def lane_field(name: str, prefix: str) -> tuple[int, str] | None:
     """(lane id, field) of a lane widget's session key under `prefix` ("nt_3_hp_lr" → (3, "hp_lr")), else None."""
-    if not name.startswith(prefix):
-        return None
-    head, _, field = name[len(prefix):].partition("_")
-    if not head.isdigit() or not field:
-        return None
-    from .playground import lane_key
-
-    lane_id = int(head)
-    return (lane_id, field) if lane_key(lane_id, field, prefix) == name else None
+    return keys.lane_field(name, prefix)
 
 
 def setup_field(name: str, prefix: str) -> str | None:
@@ -284,8 +277,6 @@ def setup_field(name: str, prefix: str) -> str | None:
 def copy_settings(source: str, target: str) -> None:
     """Give the widgets under prefix `target` the values of those under `source`: data, model, training and every
     lane (another page opens with the same configuration). Buttons are not copied (they hold no value)."""
-    from .playground import lane_key
-
     state = st.session_state
     for name in [name for name in state if lane_field(name, target) is not None]:
         del state[name]  # the target's old lanes
@@ -298,7 +289,7 @@ def copy_settings(source: str, target: str) -> None:
             continue
         lane = lane_field(name, source)
         if lane is not None and lane[1] not in NOT_COPIED:
-            state[lane_key(lane[0], lane[1], target)] = copied
+            state[keys.lane_key(lane[0], lane[1], target)] = copied
 
 
 def session_store(name: str) -> OrderedDict:
@@ -376,7 +367,7 @@ def moment_ui(finished: dict[int, dict], prefix: str = PREFIX) -> int | str:
     if len(moments) == 1:
         return moments[0]
     return st.select_slider(t("nt.boundary_epoch"), moments, value=moments[-1], key=name, format_func=moment_text,
-                            help=t("nt.boundary_help"))
+                            help=t("nt.boundary_help"), persist_state="session")
 
 
 def moment_text(moment: int | str) -> str:
