@@ -16,6 +16,7 @@ Usage: python bench/browser.py [cold starts per page, default 5]
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
@@ -257,6 +258,7 @@ def server_times() -> dict[str, float]:
     from streamlit.testing.v1 import AppTest
 
     sys.path.insert(0, str(ROOT))  # the pages import optviz
+    logging.getLogger("streamlit").setLevel(logging.ERROR)  # AppTest's "no ScriptRunContext" warnings, by the hundred
 
     def median_rerun(app, action) -> float:
         times = []

@@ -87,9 +87,10 @@ def workbench() -> None:
             pg.lanes_ui(st.session_state[pg.key("convention")])
         return
     surface = get_surface(surface_name)
-    with controls:
-        start, steps, convention = pg.run_settings_ui(surface.view)
-        lanes, errors, cards = pg.lanes_ui(convention)
+    # The chart first: start, steps, convention and lanes are read from the session (where their widgets keep them)
+    # and the chart is drawn before those widgets, so that it reaches the browser before their ~90 messages.
+    start, steps, convention = pg.run_settings_from_state()
+    lanes = [pg.lane_from_state(lane_id, convention)[0] for lane_id in st.session_state[pg.key("lanes")]]
 
     active = [(index, lane) for index, lane in enumerate(lanes) if lane is not None]
     trajectories = {index: run_cached(surface_name, lane, start, steps) for index, lane in active}
@@ -159,9 +160,12 @@ def workbench() -> None:
             columns[2].download_button(t("pg.download_html"), lambda: figure.to_html(include_plotlyjs=True),
                                        file_name="optviz-figure.html", mime="text/html", icon=":material/download:")
 
+    with controls:
+        pg.run_settings_ui(surface.view)
+        _, errors, cards = pg.lanes_ui(convention)
     for index, error in errors.items():
         if error:
-            cards[index].error(error)
+            cards[index].error(t("pg.lane_refused", detail=error))
 
 
 workbench()

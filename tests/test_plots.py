@@ -72,13 +72,18 @@ def test_the_overlay_draws_the_surface_as_one_image_and_every_lane_outlined_with
     figure = figures.overlay_figure(picture, paths, chosen.minima, (0.0, 0.0), chosen.view, LABELS)
     assert len(figure.layout.images) == 1 and figure.layout.images[0].layer == "below"
     assert not any(trace.type == "contour" for trace in figure.data)  # nothing for plotly to re-contour per rerun
-    uids = [trace.meta for trace in figure.data]
+    metas = [trace.meta for trace in figure.data]
+    # one outline trace under every lane (paths joined by gaps), one line per lane, one trace of end markers
+    assert metas.index("outlines") < metas.index("path-0") and metas.count("outlines") == metas.count("ends") == 1
+    outlines = figure.data[metas.index("outlines")]
+    assert np.isnan(outlines.x).sum() == 3 and outlines.line.width > 5
+    ends = figure.data[metas.index("ends")]
+    assert list(ends.x) == [0, 1, 2] and list(ends.y) == [1.0, 1.0, 1.0]
+    assert list(ends.marker.color) == list(LANE_COLOURS[:3])
     for index in range(3):
-        assert {f"outline-{index}", f"path-{index}", f"end-{index}"} <= set(uids)
-        end = figure.data[uids.index(f"end-{index}")]
-        assert list(end.x) == [index] and list(end.y) == [1.0]
-        line = figure.data[uids.index(f"path-{index}")]
+        line = figure.data[metas.index(f"path-{index}")]
         assert line.line.width > 2.5 and line.line.color == LANE_COLOURS[index]
+        assert list(line.x) == [0, index]
 
 
 def test_the_animation_keeps_the_surface_out_of_its_frames():

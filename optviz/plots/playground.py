@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from . import raster
-from .style import apply_layout
+from .style import LIGHT_TEMPLATE, apply_layout
 
 MAX_POINTS = 800
 MAX_FRAMES = 60
@@ -113,12 +113,32 @@ def _path_traces(path: dict, index: int, showlegend: bool = True, outline: bool 
     return [outline, line, end] if outline_shown else [line, end]
 
 
+def _shared_outline_and_ends(paths: list[dict]) -> tuple[go.Scatter, go.Scatter]:
+    """Every lane's white outline as ONE trace (paths joined by gaps) and every lane's end marker as ONE trace: each
+    trace is a layer the browser redraws on every slider move, and three lanes had nine of them."""
+    pieces, ends, colours, names = [], [], [], []
+    for path in paths:
+        xy = np.asarray(path["xy"], dtype=np.float32)
+        pieces += [xy, np.full((1, 2), np.nan, dtype=np.float32)]
+        ends.append(xy[-1])
+        colours.append(path["colour"])
+        names.append(path["label"])
+    joined = np.concatenate(pieces) if pieces else np.zeros((0, 2), dtype=np.float32)
+    last = np.asarray(ends, dtype=np.float32).reshape(-1, 2)
+    outline = go.Scatter(x=joined[:, 0], y=joined[:, 1], mode="lines", line=dict(color=OUTLINE, width=5.5),
+                         connectgaps=False, hoverinfo="skip", showlegend=False, meta="outlines")
+    end = go.Scatter(x=last[:, 0], y=last[:, 1], mode="markers", showlegend=False, meta="ends", text=names,
+                     hovertemplate="%{text}<br>x=%{x:.4g}<br>y=%{y:.4g}<extra></extra>",
+                     marker=dict(symbol="diamond", size=11, color=colours, line=dict(width=1.5, color="white")))
+    return outline, end
+
+
 def _fix_view(figure: go.Figure, view, **where) -> None:
     figure.update_xaxes(range=[view[0], view[1]], constrain="domain", **where)
     figure.update_yaxes(range=[view[2], view[3]], **where)
 
 
-def click_grid(view, count: int = 25) -> go.Scatter:
+def click_grid(view, count: int = 19) -> go.Scatter:
     """Invisible points over the view: clicking one selects it, which the page takes as the new start."""
     xs, ys = np.meshgrid(np.linspace(view[0], view[1], count), np.linspace(view[2], view[3], count))
     return go.Scatter(x=xs.ravel().astype(np.float32), y=ys.ravel().astype(np.float32), mode="markers",
@@ -132,8 +152,11 @@ def overlay_figure(picture: dict, paths: list[dict], minima, start, view, labels
     picture = surface_picture(picture) if "z" in picture else picture
     figure = go.Figure([click_grid(view)])
     _picture_layer(figure, picture, labels["colorbar"])
+    outlines, ends = _shared_outline_and_ends(paths)
+    figure.add_trace(outlines)
     for index, path in enumerate(paths):
-        figure.add_traces(_path_traces(path, index))
+        figure.add_trace(_path_traces(path, index, outline=False)[0])
+    figure.add_trace(ends)
     for trace in _markers(minima, start, labels):
         figure.add_trace(trace)
     apply_layout(figure, labels.get("title", ""), "x", "y", height=height)
@@ -182,7 +205,7 @@ def surface_3d_figure(grid: dict, paths: list[dict], view, labels: dict, height:
                                       line=dict(color=path["colour"], width=6), marker=dict(size=2.5,
                                                                                            color=path["colour"])))
     figure.update_layout(
-        title=labels.get("title", ""), template="plotly_white", height=height, margin=dict(l=0, r=0, t=30, b=0),
+        title=labels.get("title", ""), template=LIGHT_TEMPLATE, height=height, margin=dict(l=0, r=0, t=30, b=0),
         # few ticks in a small font: the default crowds the 3D axes with overlapping labels
         scene=dict(xaxis=dict(title="x", range=[view[0], view[1]], nticks=5, tickfont=dict(size=10)),
                    yaxis=dict(title="y", range=[view[2], view[3]], nticks=5, tickfont=dict(size=10)),

@@ -21,7 +21,7 @@ from optviz.surfaces import EXPRESSION_PREFIX, FAMILIES, QUADRATIC_PRESETS
 from . import keys
 from .compute import get_surface
 from .i18n import language, t
-from .widgets import scale_of, spec_widget
+from .widgets import scale_of, spec_value, spec_widget
 
 MAX_LANES = 6
 MAX_STEPS = 5000
@@ -435,6 +435,13 @@ def run_settings_ui(view) -> tuple[tuple[float, float], int, str]:
     return (float(x0), float(y0)), int(steps), convention
 
 
+def run_settings_from_state() -> tuple[tuple[float, float], int, str]:
+    """Start, steps and convention as their widgets (run_settings_ui) hold them, before they are drawn."""
+    state = st.session_state
+    return ((float(state[key("x0")]), float(state[key("y0")])), int(state[key("steps")]),
+            state.get(key("convention")) or DEFAULTS["convention"])
+
+
 def convention_ui(widget_key: str) -> str:
     """The convention switch: the PyTorch form or the textbook form of every rule."""
     return st.segmented_control(t("home.convention_label"), CONVENTIONS, key=widget_key, persist_state="session",
@@ -533,6 +540,41 @@ def lane_ui(lane_id: int, index: int, colour: str, convention: str, prefix: str 
         return None, str(error)
     if formula:
         st.container(key=lane_widget_key("formula")).latex(latex)
+    return lane, None
+
+
+def lane_from_state(lane_id: int, convention: str, prefix: str = PREFIX,
+                    learning_rates: dict[str, float] = PLAYGROUND_LR) -> tuple[Lane | None, str | None]:
+    """The lane that lane `lane_id`'s widgets hold, read from the session before they are drawn (setting the defaults
+    a widget sets on its first run); returns (the Lane, or None with an error message), as lane_ui does.
+
+    The playground draws its chart from this first, so that the chart reaches the browser before the lanes' widgets
+    (a slider move used to wait for ~90 widget messages before the chart's)."""
+    state = st.session_state
+    optimizer = state.get(lane_key(lane_id, "optimizer", prefix))
+    if optimizer not in OPTIMIZERS:
+        return None, None
+    entry = OPTIMIZERS[optimizer]
+    hyperparameters = {name: spec_value(spec, keys.hyperparameter_key(lane_id, name, prefix),
+                                        learning_rates[optimizer] if name == "lr" else spec.default)
+                       for name, spec in entry.specs.items()}
+    tricks = []
+    for trick in state.get(lane_key(lane_id, "tricks", prefix)) or []:
+        if trick in TRICKS:
+            settings = {name: spec_value(spec, keys.trick_key(lane_id, trick, name, prefix), spec.default)
+                        for name, spec in TRICKS[trick].specs.items()}
+            tricks.append((trick, tuple(sorted(settings.items()))))
+    schedule = None
+    schedule_name = state.get(lane_key(lane_id, "schedule", prefix), "none")
+    if schedule_name in SCHEDULES:
+        settings = {name: spec_value(spec, keys.schedule_key(lane_id, name, prefix), spec.default)
+                    for name, spec in SCHEDULES[schedule_name].specs.items()}
+        schedule = (schedule_name, tuple(sorted(settings.items())))
+    lane = Lane(optimizer, tuple(sorted(hyperparameters.items())), convention, tuple(tricks), schedule)
+    try:
+        lane.pipeline()
+    except ValueError as error:
+        return None, str(error)
     return lane, None
 
 

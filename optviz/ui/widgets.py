@@ -51,12 +51,24 @@ def linear_step(spec: Spec) -> float:
     return 10.0 ** -max(decimals, 2)
 
 
+def spec_value(spec: Spec, key: str, default: Any) -> Any:
+    """The value the widget of `spec` under `key` holds, or will hold when drawn: `default` the first time, a linear
+    slider's value kept inside its range (but not rounded to its step: a value from a link, β = 0.29264, stays
+    exact). Lets a page read a widget's value before drawing it."""
+    if key not in st.session_state:
+        st.session_state[key] = default
+    if spec.kind not in (BOOL, INT) and scale_of(spec) == "linear":
+        value = float(np.clip(st.session_state[key], spec.ui_low, spec.ui_high))
+        if value != st.session_state[key]:
+            st.session_state[key] = value
+    return st.session_state[key]
+
+
 def spec_widget(spec: Spec, key: str, lang: str, default: Any, container=st, label: str | None = None) -> Any:
     """Draw the widget of `spec` under session key `key` (set to `default` the first time); return its value.
 
     `label` replaces the spec's own label (e.g. to name the optimizer it belongs to)."""
-    if key not in st.session_state:
-        st.session_state[key] = default
+    spec_value(spec, key, default)
     label, help_text = label or spec.label(lang), spec.help(lang)
     if spec.kind == BOOL:
         return container.toggle(label, key=key, persist_state="session", help=help_text)
@@ -67,10 +79,7 @@ def spec_widget(spec: Spec, key: str, lang: str, default: Any, container=st, lab
                                       persist_state="session", help=help_text)
     if scale_of(spec) == "linear":
         step = linear_step(spec)
-        # Kept inside the slider, but not rounded to its step: a value from a link (β = 0.29264) stays exact, and
-        # the slider shows as many decimals as it has.
-        value = float(np.clip(st.session_state[key], spec.ui_low, spec.ui_high))
-        st.session_state[key] = value
+        value = float(st.session_state[key])  # inside the slider (spec_value); shown with as many decimals as it has
         decimals = min(8, max(2, -int(math.log10(step)), len(format_plain(value).partition(".")[2])))
         return container.slider(label, min_value=float(spec.ui_low), max_value=float(spec.ui_high), step=step,
                                 key=key, persist_state="session", help=help_text, format=f"%.{decimals}f")
