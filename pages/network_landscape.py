@@ -28,7 +28,6 @@ EXPERIMENTS_KEPT = 2
 VIEWS_KEPT = 16  # computed lines, slices, planes and sharpness results kept per session
 PATH_POINTS = 41
 VIEW_HEIGHT = CHART_HEIGHT - 40  # under the tabs' titles
-LONG_TRAINING_SECONDS = 60  # say before starting when recording the paths will take longer than this
 
 
 def throttled(bar, text: str):
@@ -254,15 +253,7 @@ blocked = nt.problems(setup)
 with action:
     train_now = st.button(t("nl.train"), type="primary", icon=":material/play_arrow:", width="stretch",
                           disabled=experiment_key in experiments or not active or bool(blocked), key=PREFIX + "train")
-    for problem in blocked:
-        st.error(problem, icon=":material/error:")
-    if experiment_key not in experiments and not blocked and active:
-        forecast = nt.forecast_seconds(setup, len(active))
-        if forecast > LONG_TRAINING_SECONDS:
-            st.warning(t("nt.long_training", runs=len(active), duration=nt.duration_text(forecast)),
-                       icon=":material/hourglass_top:")
-        else:
-            st.caption(t("nt.will_take", runs=len(active), duration=nt.duration_text(forecast)))
+    nt.before_training_ui(setup, len(active) if experiment_key not in experiments else 0, blocked)
 
 with chart_column:
     if experiment_key not in experiments or train_now:

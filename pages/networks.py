@@ -19,7 +19,6 @@ from optviz.ui.layout import CHART_HEIGHT, CONTROLS_HEIGHT, page_header
 from optviz.ui.navigation import ensure_navigation
 from optviz.ui.tables import table
 
-LONG_TRAINING_SECONDS = 60  # say before starting when a training will take longer than this
 TORCH_TOLERANCE = 1e-6
 
 ensure_navigation()
@@ -48,15 +47,7 @@ blocked = nt.problems(setup)
 with action:
     train_now = st.button(t("nt.train"), type="primary", icon=":material/play_arrow:", width="stretch",
                           disabled=not missing or bool(blocked))
-    for problem in blocked:
-        st.error(problem, icon=":material/error:")
-    if missing and not blocked:
-        forecast = nt.forecast_seconds(setup, len(missing))
-        if forecast > LONG_TRAINING_SECONDS:
-            st.warning(t("nt.long_training", runs=len(missing), duration=nt.duration_text(forecast)),
-                       icon=":material/hourglass_top:")
-        else:
-            st.caption(t("nt.will_take", runs=len(missing), duration=nt.duration_text(forecast)))
+    nt.before_training_ui(setup, len(missing), blocked)
 
 # ---------------------------------------------------------------- the chart column
 finished = {index: results[nt.lane_name(setup, lane, "optviz")] for index, lane in active.items()

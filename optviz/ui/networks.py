@@ -179,6 +179,23 @@ def duration_text(seconds: float) -> str:
     return t("nt.about_minutes", count=round(seconds / 60))
 
 
+LONG_TRAINING_SECONDS = 60  # say before starting when a training will take longer than this
+
+
+def before_training_ui(setup: Setup, runs: int, blocked: list[str]) -> None:
+    """Under the Train button: why training is refused, else how long the `runs` waiting trainings will take (a
+    warning past a minute)."""
+    for problem in blocked:
+        st.error(problem, icon=":material/error:")
+    if runs and not blocked:
+        forecast = forecast_seconds(setup, runs)
+        if forecast > LONG_TRAINING_SECONDS:
+            st.warning(t("nt.long_training", runs=runs, duration=duration_text(forecast)),
+                       icon=":material/hourglass_top:")
+        else:
+            st.caption(t("nt.will_take", runs=runs, duration=duration_text(forecast)))
+
+
 def prepare(setup: Setup):
     """The data split, the network's spec, the shared initial network and the training config of `setup`.
 
