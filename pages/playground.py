@@ -46,12 +46,13 @@ def chart_labels(surface) -> dict:
             "effective_lr": t("pg.curve.effective_lr"), "title": ""}
 
 
-def draw_chart(view, surface, surface_name, paths, series, start) -> object:
-    """The chosen view of the race; returns its figure (for the HTML download)."""
+def draw_chart(view, surface, surface_name, paths, series, start, inspected=None) -> object:
+    """The chosen view of the race (with the inspector's step marked on the overlay); returns its figure (for the HTML
+    download)."""
     labels = chart_labels(surface)
     if view == "overlay":
         figure = figures.overlay_figure(surface_picture_cached(surface_name), paths, surface.minima, start,
-                                        surface.view, labels, height=CHART_HEIGHT)
+                                        surface.view, labels, height=CHART_HEIGHT, inspected=inspected)
         st.plotly_chart(figure, key=pg.key("chart"), on_select="rerun", selection_mode="points", width="stretch")
     elif view == "multiples":
         figure = figures.multiples_figure(contour_grid(surface_name, 80), paths, surface.minima, start, surface.view,
@@ -111,7 +112,8 @@ def workbench() -> None:
                                              required=True, label_visibility="collapsed",
                                              format_func=lambda name: t(f"pg.view.{name}"))
         formula_column.latex(surface.latex)
-        figure = draw_chart(view, surface, surface_name, paths, series, start)
+        figure = draw_chart(view, surface, surface_name, paths, series, start,
+                            pg.inspected_point(trajectories, labels))
         for index, lane in active:
             explanation = run_explanation(surface, lane, trajectories[index])  # diverged, diverging, bouncing
             if explanation:
@@ -138,11 +140,12 @@ def workbench() -> None:
             if active and steps > 0:
                 chosen = st.selectbox(t("pg.inspect_lane"), [index for index, _ in active],
                                       key=pg.key("inspect_lane"), persist_state="session",
-                                      format_func=labels.__getitem__)
+                                      on_change=pg.show_inspected, format_func=labels.__getitem__)
                 trajectory = trajectories[chosen]
                 last = max(1, finite_rows(trajectory) - 1)
                 step = st.slider(t("pg.inspect_step"), 1, max(last, 2), min(1, last), key=pg.key("inspect_step"),
-                                 persist_state="session")
+                                 persist_state="session", on_change=pg.show_inspected)
+                st.toggle(t("pg.inspect_show"), key=pg.key("inspect_show"), persist_state="session")
                 numbers = inspect_step(trajectory, min(step, last))
                 table([{t("pg.col.quantity"): t(f"pg.quantity.{name}"), "x": f"{values[0]:.6g}",
                         "y": f"{values[1]:.6g}"} for name, values in numbers.items()])

@@ -274,3 +274,19 @@ def test_a_refused_typed_function_keeps_every_other_control():
     assert app.error and "**" in app.error[0].value
     assert app.number_input(key="pg_steps").value == 500  # the run settings and the lanes are still there
     assert app.select_slider(key="pg_0_hp_lr").value == 0.001
+
+
+def test_the_inspected_step_is_marked_on_the_chart():
+    import json
+
+    app = start()
+    spec = json.loads(app.get("plotly_chart")[0].proto.spec)
+    assert not any(trace.get("meta") == "inspected" for trace in spec["data"])  # nothing until the inspector is used
+    app.slider(key="pg_inspect_step").set_value(40).run()
+    assert not app.exception
+    spec = json.loads(app.get("plotly_chart")[0].proto.spec)
+    mark = next(trace for trace in spec["data"] if trace.get("meta") == "inspected")
+    assert mark["text"] == ["SGD, step 40"]
+    app.toggle(key="pg_inspect_show").set_value(False).run()
+    spec = json.loads(app.get("plotly_chart")[0].proto.spec)
+    assert not any(trace.get("meta") == "inspected" for trace in spec["data"])

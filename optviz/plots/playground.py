@@ -146,7 +146,7 @@ def click_grid(view, count: int = 19) -> go.Scatter:
 
 
 def overlay_figure(picture: dict, paths: list[dict], minima, start, view, labels: dict,
-                   height: int = 560) -> go.Figure:
+                   height: int = 560, inspected: dict | None = None) -> go.Figure:
     """Every lane's path over the surface's picture (surface_picture), with the start and the known minima marked;
     clicks on the invisible grid pick a start. A contour grid (x, y, z) is accepted too and pictured on the fly."""
     picture = surface_picture(picture) if "z" in picture else picture
@@ -157,6 +157,12 @@ def overlay_figure(picture: dict, paths: list[dict], minima, start, view, labels
     for index, path in enumerate(paths):
         figure.add_trace(_path_traces(path, index, outline=False)[0])
     figure.add_trace(ends)
+    if inspected is not None:  # the step the inspector shows: a ring and its name
+        x, y = inspected["xy"]
+        figure.add_trace(go.Scatter(x=[x], y=[y], mode="markers+text", text=[inspected["label"]],
+                                    textposition="top right", name=inspected["label"], showlegend=False,
+                                    meta="inspected", textfont=dict(size=12, color="black"),
+                                    marker=dict(symbol="circle-open", size=20, color="black", line=dict(width=2.5))))
     for trace in _markers(minima, start, labels):
         figure.add_trace(trace)
     apply_layout(figure, labels.get("title", ""), "x", "y", height=height)

@@ -543,6 +543,26 @@ def lane_ui(lane_id: int, index: int, colour: str, convention: str, prefix: str 
     return lane, None
 
 
+def show_inspected() -> None:
+    """Callback of the step inspector's pickers: mark the inspected step on the chart."""
+    st.session_state[key("inspect_show")] = True
+
+
+def inspected_point(trajectories: dict, labels: dict[int, str]) -> dict | None:
+    """Where the step inspector looks (lane, step t, θ_t), for the overlay to mark; None until the learner uses it
+    (or after they switch the mark off)."""
+    state = st.session_state
+    chosen, step = state.get(key("inspect_lane")), state.get(key("inspect_step"))
+    if not state.get(key("inspect_show")) or chosen not in trajectories or not isinstance(step, int):
+        return None
+    positions = trajectories[chosen].positions
+    step = max(0, min(step, len(positions) - 1))
+    x, y = (float(value) for value in positions[step])
+    if not (math.isfinite(x) and math.isfinite(y)):
+        return None
+    return {"xy": (x, y), "label": t("pg.inspected", lane=labels[chosen], step=step)}
+
+
 def lane_from_state(lane_id: int, convention: str, prefix: str = PREFIX,
                     learning_rates: dict[str, float] = PLAYGROUND_LR) -> tuple[Lane | None, str | None]:
     """The lane that lane `lane_id`'s widgets hold, read from the session before they are drawn (setting the defaults
