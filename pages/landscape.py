@@ -36,6 +36,7 @@ from optviz.ui.widgets import spec_widget
 ensure_navigation()
 lang = language()
 MAP_HEIGHT = 470
+COMPARE_HEIGHT = 285  # two maps above their two paths: all four in view at 1366 × 768
 
 page_header(t("ls.title"), "landscape", t("ls.intro") + "\n\n" + t("ls.sweep_explanation"))
 
@@ -126,14 +127,15 @@ def sweep_map(index: int, lane: Lane, config: dict, place) -> dict | None:
                   "x_title": ls.axis_label(lane.optimizer, x_axis[0]),
                   "y_title": ls.axis_label(lane.optimizer, y_axis[0]) if y_axis else ""}
         figure = figures.sweep_figure(result, config["metric"], config["surface"].f_star, labels, overlay, selected,
-                                      height=MAP_HEIGHT)
+                                      height=config["height"])
         if y_axis is not None:
             st.plotly_chart(figure, key=ls.key(f"chart_{index}"), on_select="rerun", selection_mode="points",
                             width="stretch")
         else:
             st.plotly_chart(figure, width="stretch")
+        blank = config["metric"] != "diverged" and result.diverged.any() and index == 0  # said once is enough
         st.caption(t("ls.summary", runs=f"{runs:,}", diverged=f"{float(result.diverged.mean()):.0%}")
-                   + (" " + t("ls.blank_cells") if config["metric"] != "diverged" and result.diverged.any() else ""))
+                   + (" " + t("ls.blank_cells") if blank else ""))
     return {"result": result, "overlay": overlay, "values": values, "lane": lane}
 
 
@@ -148,11 +150,12 @@ def cell_path(index: int, cell: dict, config: dict, place) -> None:
     path = {"label": OPTIMIZERS[cell["lane"].optimizer].label(lang), "colour": lane_colour(index),
             "xy": trajectory.positions[shown], "loss": trajectory.loss[shown], "steps": shown}
     with place:
-        st.markdown(f"**{t('ls.cell_path')}**")
+        if config["height"] == MAP_HEIGHT:  # side by side with its map; under two maps the legend names it
+            st.markdown(f"**{t('ls.cell_path')}**")
         st.plotly_chart(overlay_figure(surface_picture_cached(surface_name), [path], surface.minima, chosen_start,
                                        surface.view, {"colorbar": t("pg.colorbar"),
                                                       "minimum": t("pg.minimum"), "start": t("pg.start")},
-                                       height=MAP_HEIGHT - 60),
+                                       height=config["height"] - (60 if config["height"] == MAP_HEIGHT else 40)),
                         width="stretch", key=ls.key(f"path_{index}"))
         st.markdown(t("ls.cell", settings=t("app.list_separator").join(
             f"{ls.axis_label(cell['lane'].optimizer, name)} = {value:.4g}" for name, value in values.items())))
@@ -194,6 +197,7 @@ def sweep_tab() -> None:
         return
     with chart_column:
         lanes = config["lanes"]
+        config["height"] = MAP_HEIGHT if len(lanes) == 1 else COMPARE_HEIGHT
         if len(lanes) == 1:
             map_place, path_place = st.columns(2)
             cells = [sweep_map(0, lanes[0], config, map_place)]

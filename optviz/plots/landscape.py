@@ -75,7 +75,9 @@ def sweep_figure(result, metric: str, f_star: float | None, labels: dict, overla
     figure.update_xaxes(type="log" if _is_log(result.x.values) else "linear",
                         range=_range(result.x.values), constrain="domain")
     figure.update_yaxes(type="log" if _is_log(result.y.values) else "linear", range=_range(result.y.values))
-    figure.update_layout(clickmode="event+select")
+    # the key (boundary, optimum, selected cell) below the axis title, not on it
+    figure.update_layout(clickmode="event+select", margin=dict(l=60, r=20, t=50, b=95),
+                         legend=dict(orientation="h", yanchor="top", y=-0.3 if height < 400 else -0.2, x=0))
     return figure
 
 
