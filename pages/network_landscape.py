@@ -7,6 +7,8 @@ data, model, training and optimizers as tabs. The computations are optviz.nets.l
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import streamlit as st
 
@@ -277,12 +279,16 @@ with chart_column:
 
         data, spec, initial, config = nt.prepare(setup)
         progress = st.progress(0.0, text=t("nt.training_starts"))
+        started = time.perf_counter()
 
         def advance(number: int, epoch: int, total: int) -> None:
             index = list(active)[number]
-            progress.progress(min((number + epoch / setup.epochs) / total, 1.0), text=t(
-                "nl.training_progress", lane=labels[index], run=number + 1, runs=total, epoch=epoch,
-                epochs=setup.epochs))
+            fraction = min((number + epoch / setup.epochs) / total, 1.0)
+            elapsed = time.perf_counter() - started
+            left = elapsed / fraction * (1 - fraction) if fraction > 0 else 0.0  # as the networks page estimates
+            progress.progress(fraction, text=t(
+                "nt.training_progress", lane=labels[index], run=number + 1, runs=total, epoch=epoch,
+                epochs=setup.epochs, left=nt.duration_text(left)))
 
         paths = record_paths(data, spec, active, config, initial, PATH_POINTS, advance)
         nt.keep(experiments, experiment_key, {"paths": paths, "initial": parameter_vector(initial), "spec": spec},
