@@ -33,7 +33,8 @@ def interpolation_figure(series: list[dict], labels: dict, height: int = 420) ->
     for alpha, text in ((0, labels["start"]), (1, labels["end"])):
         figure.add_vline(x=alpha, line=dict(color="#999", dash="dot"), annotation_text=text,
                          annotation_position="top")
-    figure.update_yaxes(type="log", exponentformat="power", dtick="D2")  # labels at 1, 2, 5 of each decade
+    # ticks at 1, 2, 5 of each decade, each labelled with its magnitude (0.5, 0.2, 0.1), never a bare "5"
+    figure.update_yaxes(type="log", exponentformat="power", dtick="D2", tickformat=".2~g")
     return apply_layout(figure, labels["title"], "α", labels["loss"], height=height)
 
 
