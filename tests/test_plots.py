@@ -90,7 +90,8 @@ def test_the_animation_keeps_the_surface_out_of_its_frames():
     chosen, contour = grid()
     xy = np.cumsum(np.full((50, 2), 0.01), axis=0)
     paths = [{"label": "a", "colour": LANE_COLOURS[0], "xy": xy, "loss": np.ones(50), "steps": np.arange(50)}]
-    figure = figures.animation_figure(contour, paths, chosen.minima, (0.0, 0.0), chosen.view, LABELS)
+    picture = figures.surface_picture(contour)
+    figure = figures.animation_figure(picture, paths, chosen.minima, (0.0, 0.0), chosen.view, LABELS)
     assert len(figure.layout.images) == 1
     assert all(set(frame.traces) == {0, 1} for frame in figure.frames)  # the lane's line and end, nothing else
     assert figure.data[0].meta == "path-0" and figure.data[1].meta == "end-0"

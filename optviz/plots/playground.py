@@ -89,7 +89,7 @@ def _markers(minima, start, labels: dict) -> list[go.Scatter]:
 OUTLINE = "rgba(255,255,255,0.9)"
 
 
-def _path_traces(path: dict, index: int, showlegend: bool = True, outline: bool = True) -> list[go.Scatter]:
+def _path_traces(path: dict, index: int, showlegend: bool = True, with_outline: bool = True) -> list[go.Scatter]:
     """A lane's path: a white outline under a thick coloured line, and a marker at its last point.
 
     The coloured trace carries meta 'path-<index>' so that tests and the animation can find it. Coordinates are
@@ -98,7 +98,6 @@ def _path_traces(path: dict, index: int, showlegend: bool = True, outline: bool 
     # markers show the individual steps of short runs; on long ones thousands of SVG circles slow every redraw
     mode = "lines+markers" if len(xy) <= 200 else "lines"
     group = path["label"]
-    outline_shown = outline
     outline = go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="lines", line=dict(color=OUTLINE, width=5.5),
                          hoverinfo="skip", showlegend=False, legendgroup=group, meta=f"outline-{index}")
     line = go.Scatter(
@@ -110,7 +109,7 @@ def _path_traces(path: dict, index: int, showlegend: bool = True, outline: bool 
                      meta=f"end-{index}", hovertemplate=path["label"] + "<br>x=%{x:.4g}<br>y=%{y:.4g}<extra></extra>",
                      marker=dict(symbol="diamond", size=11, color=path["colour"], line=dict(width=1.5,
                                                                                            color="white")))
-    return [outline, line, end] if outline_shown else [line, end]
+    return [outline, line, end] if with_outline else [line, end]
 
 
 def _shared_outline_and_ends(paths: list[dict]) -> tuple[go.Scatter, go.Scatter]:
@@ -148,14 +147,13 @@ def click_grid(view, count: int = 19) -> go.Scatter:
 def overlay_figure(picture: dict, paths: list[dict], minima, start, view, labels: dict,
                    height: int = 560, inspected: dict | None = None) -> go.Figure:
     """Every lane's path over the surface's picture (surface_picture), with the start and the known minima marked;
-    clicks on the invisible grid pick a start. A contour grid (x, y, z) is accepted too and pictured on the fly."""
-    picture = surface_picture(picture) if "z" in picture else picture
+    clicks on the invisible grid pick a start."""
     figure = go.Figure([click_grid(view)])
     _picture_layer(figure, picture, labels["colorbar"])
     outlines, ends = _shared_outline_and_ends(paths)
     figure.add_trace(outlines)
     for index, path in enumerate(paths):
-        figure.add_trace(_path_traces(path, index, outline=False)[0])
+        figure.add_trace(_path_traces(path, index, with_outline=False)[0])
     figure.add_trace(ends)
     if inspected is not None:  # the step the inspector shows: a ring and its name
         x, y = inspected["xy"]
@@ -273,13 +271,12 @@ def animation_figure(picture: dict, paths: list[dict], minima, start, view, labe
     """Play / pause and a step slider that move every lane in sync; frames are plain dicts (no go.Frame).
 
     The surface is a layout image, which frames never touch: it stays while playing, paused and scrubbing."""
-    picture = surface_picture(picture) if "z" in picture else picture
     length = max(len(path["xy"]) for path in paths) if paths else 1
     frame_steps = subsample(length, MAX_FRAMES)
     figure = go.Figure()
     _picture_layer(figure, picture, labels["colorbar"], showscale=False)
     for index, path in enumerate(paths):
-        figure.add_traces(_path_traces({**path, "xy": path["xy"][:1]}, index, outline=False))
+        figure.add_traces(_path_traces({**path, "xy": path["xy"][:1]}, index, with_outline=False))
     for trace in _markers(minima, start, labels):
         figure.add_trace(trace)
     # Each lane's line and end marker move together. A frame carries each path up to its step, thinned to at most

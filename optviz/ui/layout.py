@@ -20,7 +20,6 @@ STYLE = """
 .st-key-ov_header h1 { font-size: 1.55rem; line-height: 2.3rem; padding: 0; margin: 0; white-space: nowrap;
                        overflow: hidden; text-overflow: ellipsis; }
 .ov-lane-head { font-weight: 600; margin: 0; line-height: 1.6rem; }
-.ov-formula .katex { font-size: 0.92em; }
 [data-testid="stVerticalBlock"] { gap: 0.55rem; }
 </style>
 """

@@ -506,41 +506,37 @@ def lane_ui(lane_id: int, index: int, colour: str, convention: str, prefix: str 
     entry = OPTIMIZERS[optimizer]
     primary = PRIMARY.get(optimizer, ("lr",))
 
-    def hyperparameter(name: str):
+    def hyperparameter(name: str) -> None:
         default = learning_rates[optimizer] if name == "lr" else entry.specs[name].default
-        return spec_widget(entry.specs[name], keys.hyperparameter_key(lane_id, name, prefix), lang, default)
+        spec_widget(entry.specs[name], keys.hyperparameter_key(lane_id, name, prefix), lang, default)
 
-    hyperparameters = {name: hyperparameter(name) for name in entry.specs if name in primary}
+    for name in entry.specs:
+        if name in primary:
+            hyperparameter(name)
     with st.popover(t("pg.more_settings"), icon=":material/tune:", width="stretch"):
-        hyperparameters.update({name: hyperparameter(name) for name in entry.specs if name not in primary})
+        for name in entry.specs:
+            if name not in primary:
+                hyperparameter(name)
         # no "Select all": six tricks at once (clipping by norm and by value, L1 and L2 …) contradict each other
         chosen_tricks = st.multiselect(t("pg.tricks"), list(TRICKS), key=lane_widget_key("tricks"), select_all=False,
                                        persist_state="session", placeholder=t("app.choose"),
                                        format_func=lambda name: TRICKS[name].label(lang))
-        tricks = []
         for trick in chosen_tricks:
-            settings = {name: spec_widget(spec, keys.trick_key(lane_id, trick, name, prefix), lang, spec.default)
-                        for name, spec in TRICKS[trick].specs.items()}
-            tricks.append((trick, tuple(sorted(settings.items()))))
+            for name, spec in TRICKS[trick].specs.items():
+                spec_widget(spec, keys.trick_key(lane_id, trick, name, prefix), lang, spec.default)
         schedule_name = st.selectbox(t("pg.schedule"), ["none", *SCHEDULES],
                                      key=lane_widget_key("schedule"), persist_state="session",
                                      format_func=lambda name: t("pg.no_schedule") if name == "none"
                                      else SCHEDULES[name].label(lang))
-        schedule = None
         if schedule_name != "none":
-            settings = {name: spec_widget(spec, keys.schedule_key(lane_id, name, prefix), lang, spec.default)
-                        for name, spec in SCHEDULES[schedule_name].specs.items()}
-            schedule = (schedule_name, tuple(sorted(settings.items())))
+            for name, spec in SCHEDULES[schedule_name].specs.items():
+                spec_widget(spec, keys.schedule_key(lane_id, name, prefix), lang, spec.default)
         st.button(t("pg.remove_lane"), icon=":material/close:", key=lane_widget_key("remove"), on_click=remove_lane,
                   args=(lane_id, prefix), disabled=len(st.session_state[prefix + "lanes"]) <= 1)
-    lane = Lane(optimizer, tuple(sorted(hyperparameters.items())), convention, tuple(tricks), schedule)
-    try:
-        latex = lane.pipeline().latex(live=True)
-    except ValueError as error:
-        return None, str(error)
-    if formula:
-        st.container(key=lane_widget_key("formula")).latex(latex)
-    return lane, None
+    lane, error = lane_from_state(lane_id, convention, prefix, learning_rates)  # what the widgets above hold
+    if formula and lane is not None:
+        st.container(key=lane_widget_key("formula")).latex(lane.pipeline().latex(live=True))
+    return lane, error
 
 
 def show_inspected() -> None:

@@ -143,7 +143,7 @@ def warm_up() -> None:
         import optviz.report
         import optviz.ui.compute
         import optviz.ui.playground  # noqa: F401
-        from optviz.plots.playground import overlay_figure
+        from optviz.plots.playground import overlay_figure, surface_picture
 
         # plotly creates each property's validator the first time it is set: build a real (tiny) figure
         axis = np.linspace(-1.0, 1.0, 3)
@@ -151,7 +151,8 @@ def warm_up() -> None:
         path = {"label": "warm-up", "colour": "#000000", "xy": np.zeros((2, 2)), "loss": np.ones(2),
                 "steps": np.arange(2)}
         labels = {"title": "warm-up", "colorbar": "f", "minimum": "minimum", "start": "start"}
-        overlay_figure(grid, [path], [(0.0, 0.0)], (0.5, 0.5), (-1.0, 1.0, -1.0, 1.0), labels).to_plotly_json()
+        overlay_figure(surface_picture(grid), [path], [(0.0, 0.0)], (0.5, 0.5), (-1.0, 1.0, -1.0, 1.0),
+                       labels).to_plotly_json()
         go.Figure(go.Heatmap(z=[[0.0, 1.0]])).to_plotly_json()
         # Streamlit checks once per process, on the first element any session draws, whether it runs in a REPL:
         # inspect.stack() resolving the path of every loaded module, 0.12 s with NumPy and plotly loaded.
