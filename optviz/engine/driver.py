@@ -7,6 +7,12 @@ pipeline writes into it). For a single start (d,), B is empty and p[0] is a NumP
 Coordinate-major rows are contiguous, which makes both the surfaces' formulas and
 the broadcasting of per-run hyperparameters several times faster than with points as rows.
 
+A stochastic objective (one whose ``stochastic`` attribute is true, such as a data surface's mini-batch loss) is
+called as ``value_and_grad(params, step=t, runs=r)``: t is the step whose update the gradient feeds (0 at the start)
+and r (shape B, integers) says which runs these are, their flat index in the whole batch of starts, so that every
+run draws its own batches and a chunk, or a working set from which diverged runs were dropped, draws exactly what
+the whole batch would have drawn.
+
 Divergence is data: a run whose parameters or loss become non-finite, or whose parameters leave the box
 |theta| <= bound, is stopped at that step (``diverged_at``) and its later rows are NaN; the other runs go on.
 
@@ -26,6 +32,7 @@ import signal
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -129,6 +136,10 @@ def _evaluate(value_and_grad: ValueAndGrad, params: np.ndarray) -> tuple[np.ndar
     return loss, grad
 
 
+def _stochastic(value_and_grad: ValueAndGrad) -> bool:
+    return bool(getattr(value_and_grad, "stochastic", False))
+
+
 def _bad_runs(params: np.ndarray, loss: np.ndarray, bound: float, scratch: np.ndarray) -> np.ndarray:
     """Per run: params non-finite or outside the box, or loss non-finite (NaN-safe comparisons).
 
@@ -187,7 +198,8 @@ def _final(pipeline, value_and_grad, params, steps, threads, processes, **option
 
     def work(chunk: slice) -> Final:
         part = flat_pipeline.map_batch(lambda value: value[chunk])
-        return _final_chunk(part, value_and_grad, np.ascontiguousarray(flat[:, chunk]), steps, **options)
+        return _final_chunk(part, value_and_grad, np.ascontiguousarray(flat[:, chunk]), steps, first_run=chunk.start,
+                            **options)
 
     if len(chunks) == 1 or workers == 1:
         results = [work(chunk) for chunk in chunks]
@@ -266,7 +278,8 @@ def _read_all(descriptor: int, timeout: float) -> bytes | None:
         os.close(descriptor)
 
 
-def _final_chunk(pipeline, value_and_grad, params, steps, *, tolerance, f_star, bound, checkpoints=None) -> Final:
+def _final_chunk(pipeline, value_and_grad, params, steps, *, tolerance, f_star, bound, checkpoints=None,
+                 first_run: int = 0) -> Final:
     """Runs of one chunk, params (d, n), to their end; `position` comes back coordinate-major, (d, n).
 
     A run that diverges is parked: its parameters and buffers are set to zero, so that it cannot keep the
@@ -286,7 +299,9 @@ def _final_chunk(pipeline, value_and_grad, params, steps, *, tolerance, f_star, 
     params = params.copy()
     scratch = np.empty_like(params)
     state = pipeline.init(params)
-    loss, grad = _evaluate(value_and_grad, params)
+    stochastic = _stochastic(value_and_grad)
+    loss, grad = _evaluate(value_and_grad, params) if not stochastic else _evaluate(
+        partial(value_and_grad, step=0, runs=first_run + rows), params)
     t = 0
     while True:
         bad = _diverged(params, loss, bound, scratch)
@@ -323,8 +338,9 @@ def _final_chunk(pipeline, value_and_grad, params, steps, *, tolerance, f_star, 
         if t == steps or len(rows) == 0:
             break
         pipeline.step(params, grad, state)
-        loss, grad = _evaluate(value_and_grad, params)
         t += 1
+        loss, grad = _evaluate(value_and_grad, params) if not stochastic else _evaluate(
+            partial(value_and_grad, step=t, runs=first_run + rows), params)
     reached[rows] = reached_here
     alive = ~parked
     final_position[:, rows[alive]] = params[:, alive]
@@ -353,7 +369,10 @@ def _trajectory(pipeline, value_and_grad, params, steps, record_state, *, tolera
     just goes on with NaN, which costs nothing and saves a check per step (a few µs for one small run)."""
     batch_shape = params.shape[1:]
     state = pipeline.init(params)
-    loss, grad = _evaluate(value_and_grad, params)
+    runs = np.arange(int(np.prod(batch_shape, dtype=np.int64))).reshape(batch_shape)
+    stochastic = _stochastic(value_and_grad)
+    loss, grad = _evaluate(value_and_grad, params) if not stochastic else _evaluate(
+        partial(value_and_grad, step=0, runs=runs), params)
     # Recorded coordinate-major, (S+1, d, *B); turned into points once at the end.
     positions = np.empty((steps + 1, *params.shape))
     losses = np.empty((steps + 1, *batch_shape))
@@ -371,7 +390,8 @@ def _trajectory(pipeline, value_and_grad, params, steps, record_state, *, tolera
         if not constant_lr:
             lrs[t - 1] = pipeline.lr_at(t)
         pipeline.step(params, grad, state)
-        loss, grad = _evaluate(value_and_grad, params)
+        loss, grad = _evaluate(value_and_grad, params) if not stochastic else _evaluate(
+            partial(value_and_grad, step=t, runs=runs), params)
         positions[t] = params
         losses[t] = loss
         grads[t] = grad
