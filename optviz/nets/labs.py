@@ -236,3 +236,63 @@ def sequence_training(length: int = 20, epochs: int = 20, seed: int = 0) -> dict
         results[cell] = {"val_acc": np.asarray(history.val_acc), "train_loss": np.asarray(history.train_loss),
                          "test_acc": history.test_acc}
     return results
+
+
+SEQUENCE_MODELS = ("tanh", "lstm", "attention")
+SEQUENCE_LENGTHS = (5, 10, 20, 30, 50, 75, 100)
+ATTENTION_DIM = 16
+MAX_SEQUENCE_LENGTH = max(SEQUENCE_LENGTHS)
+
+
+def sequence_spec(model: str):
+    """The network named `model`: the vanilla tanh RNN or the LSTM (16 units), or one attention head (d = 16) with
+    learned positions up to MAX_SEQUENCE_LENGTH."""
+    from .models import AttentionSpec, RNNSpec
+
+    if model not in SEQUENCE_MODELS:
+        raise ValueError(f"model = {model!r} is not known: allowed {', '.join(SEQUENCE_MODELS)}")
+    return AttentionSpec(ATTENTION_DIM, MAX_SEQUENCE_LENGTH) if model == "attention" else RNNSpec(model, 16)
+
+
+def attention_run(model: str, length: int, epochs: int = 15, size: int = 800, seed: int = 0,
+                  watched: int = 8) -> dict:
+    """One network of SEQUENCE_MODELS trained by the engine (Adam, η = 0.01, batches of 32) on `size` sequences of
+    the first-element task of `length`: validation accuracy per epoch and test accuracy. For the attention model
+    also its weights softmax(q·kₜ/√d) over the positions, before training and after every epoch: their mean over
+    the test sequences (epochs + 1, length), and those of the first `watched` test sequences (epochs + 1, watched,
+    length), with those sequences' inputs and labels."""
+    from optviz.lane import Lane
+
+    from .train import TrainConfig, train
+
+    if not 2 <= length <= MAX_SEQUENCE_LENGTH:
+        raise ValueError(f"length = {length} is out of range: allowed [2, {MAX_SEQUENCE_LENGTH}]")
+    if not 1 <= epochs <= 200:
+        raise ValueError(f"epochs = {epochs} is out of range: allowed [1, 200]")
+    data = first_element_task(size, length, seed)
+    spec = sequence_spec(model)
+    initial = build(spec, seed, torch.float32)
+    test_inputs = torch.as_tensor(data.x_test, dtype=torch.float32)
+    mean_weights, watched_weights = [], []
+
+    def watch(network) -> None:
+        with torch.no_grad():
+            weights = network.weights(test_inputs).numpy()
+        mean_weights.append(weights.mean(axis=0))
+        watched_weights.append(weights[:watched].copy())
+
+    def on_epoch(epoch, history) -> bool:
+        watch(history.model)
+        return True
+
+    attention = model == "attention"
+    if attention:
+        watch(initial)
+    history = train(data, spec, Lane("adam", (("lr", 0.01),)), TrainConfig(epochs=epochs, batch_size=32, seed=seed),
+                    initial=initial, on_epoch=on_epoch if attention else None)
+    result = {"val_acc": np.asarray(history.val_acc), "train_loss": np.asarray(history.train_loss),
+              "test_acc": history.test_acc, "length": length}
+    if attention:
+        result.update(mean_weights=np.array(mean_weights), watched_weights=np.array(watched_weights),
+                      watched_inputs=data.x_test[:watched].copy(), watched_labels=data.y_test[:watched].copy())
+    return result

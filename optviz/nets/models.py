@@ -222,10 +222,82 @@ def _initialize_recurrent(model: Recurrent, spec: RNNSpec, generator: torch.Gene
             model.cell.bias_hh_l0[spec.hidden:2 * spec.hidden] = 0.0
 
 
-def build(spec: MLPSpec | CNNSpec | RNNSpec, seed: int = 0, dtype: torch.dtype = torch.float32) -> nn.Module:
+@dataclass(frozen=True)
+class AttentionSpec:
+    """One head of scaled dot-product attention over a sequence of numbers (N, length), read by a learned query.
+
+    Each number xₜ becomes a vector eₜ = xₜu + c + pₜ (u, c learned; pₜ a learned embedding of position t, for
+    sequences up to `max_length`); keys kₜ = W_K eₜ and values vₜ = W_V eₜ; the weights aₜ = softmax(q·kₜ/√d) over
+    the positions; the context Σ aₜvₜ goes through a linear output layer. Nothing is squeezed through a recurrent
+    state: the query can reach any position in one step."""
+
+    dim: int = 16
+    max_length: int = 100
+    outputs: int = 2
+
+    def check(self) -> None:
+        """ValueError naming the first setting out of range."""
+        if not 1 <= self.dim <= 256:
+            raise ValueError(f"dim = {self.dim} is out of range: allowed [1, 256]")
+        if not 1 <= self.max_length <= 1000:
+            raise ValueError(f"max_length = {self.max_length} is out of range: allowed [1, 1000]")
+
+
+class Attention(nn.Module):
+    """The network of AttentionSpec: embedding, keys, values, the learned query, softmax weights, output layer."""
+
+    def __init__(self, spec: AttentionSpec) -> None:
+        super().__init__()
+        self.embed = nn.Linear(1, spec.dim)
+        self.position = nn.Parameter(torch.zeros(spec.max_length, spec.dim))
+        self.key = nn.Linear(spec.dim, spec.dim, bias=False)
+        self.value = nn.Linear(spec.dim, spec.dim, bias=False)
+        self.query = nn.Parameter(torch.zeros(spec.dim))
+        self.output = nn.Linear(spec.dim, spec.outputs)
+
+    def embeddings(self, inputs: torch.Tensor) -> torch.Tensor:
+        """(N, length, dim): eₜ = xₜu + c + pₜ."""
+        length = inputs.shape[1]
+        if length > self.position.shape[0]:
+            raise ValueError(f"sequences of length {length} are longer than max_length = {self.position.shape[0]}")
+        return self.embed(inputs.unsqueeze(-1)) + self.position[:length]
+
+    def weights(self, inputs: torch.Tensor) -> torch.Tensor:
+        """(N, length): the attention weights softmax(q·kₜ/√d) of each sequence (each row sums to 1)."""
+        keys = self.key(self.embeddings(inputs))
+        return torch.softmax(keys @ self.query / math.sqrt(self.query.shape[0]), dim=1)
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        embedded = self.embeddings(inputs)
+        weights = torch.softmax(self.key(embedded) @ self.query / math.sqrt(self.query.shape[0]), dim=1)
+        return self.output((weights.unsqueeze(-1) * self.value(embedded)).sum(dim=1))
+
+    def weight_layers(self) -> list[nn.Module]:
+        """The embedding, key, value and output layers, input to output."""
+        return [self.embed, self.key, self.value, self.output]
+
+
+def _initialize_attention(model: Attention, generator: torch.Generator) -> None:
+    """Linear layers uniform(−1/√n_in, 1/√n_in) as torch's default, positions and the query N(0, 1)."""
+    with torch.no_grad():
+        for layer in model.weight_layers():
+            bound = 1 / math.sqrt(layer.weight.shape[1])
+            layer.weight.uniform_(-bound, bound, generator=generator)
+            if layer.bias is not None:
+                layer.bias.uniform_(-bound, bound, generator=generator)
+        model.position.normal_(0.0, 1.0, generator=generator)
+        model.query.normal_(0.0, 1.0, generator=generator)
+
+
+def build(spec: MLPSpec | CNNSpec | RNNSpec | AttentionSpec, seed: int = 0,
+          dtype: torch.dtype = torch.float32) -> nn.Module:
     """The network of `spec` with its weights drawn from `seed` (the same seed gives the same network)."""
     spec.check()
     generator = torch.Generator().manual_seed(seed)
+    if isinstance(spec, AttentionSpec):
+        model = Attention(spec).to(dtype)
+        _initialize_attention(model, generator)
+        return model
     if isinstance(spec, RNNSpec):
         model = Recurrent(spec).to(dtype)
         _initialize_recurrent(model, spec, generator)
