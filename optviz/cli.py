@@ -24,8 +24,10 @@ from typing import Any
 import numpy as np
 
 from optviz.engine import CONVENTIONS, OPTIMIZERS, describe
-from optviz.engine.allocator import tune_allocator
-from optviz.runs import DEFAULT_TOLERANCE, Axis, lane_from_settings, run_lane, sweep
+from optviz.engine.spec import parse_boolean
+from optviz.lane import lane_from_settings
+from optviz.parallel import tune_allocator
+from optviz.runs import DEFAULT_TOLERANCE, Axis, run_lane, sweep
 from optviz.surfaces import FAMILIES, ExpressionError, surface
 
 MAX_STEPS = 100_000
@@ -90,9 +92,10 @@ def _pairs(text: str, option: str) -> dict[str, str]:
 
 
 def _boolean(text: str, name: str) -> bool:
-    if text.lower() not in ("true", "false"):
+    flag = parse_boolean(text)
+    if flag is None:
         raise UsageError(f"{name} = {text[:20]!r} should be true or false")
-    return text.lower() == "true"
+    return flag
 
 
 def _command_train(arguments) -> str:
@@ -238,15 +241,32 @@ def _command_run(arguments) -> str:
     path = run_lane(chosen, lane, start, _steps(arguments.steps), arguments.tolerance)
     diverged_at = int(path.diverged_at)
     rows = path.positions.shape[0] if diverged_at < 0 else diverged_at  # stop at the last finite position
+    data = chosen.data  # a data surface: its points and each step's batch make the path reproducible by anyone
+    batches = None if data is None or data.full_batch else [data.batch_indices(step).tolist()
+                                                            for step in range(rows - 1)]
     if arguments.format == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["step", "x", "y", "loss", "grad_x", "grad_y"])
+        extra = [] if data is None else ["epoch", "batch"]
+        writer.writerow(["step", "x", "y", "loss", "grad_x", "grad_y", *extra])
         for step in range(rows):
-            writer.writerow([step, *map(repr, map(float, path.positions[step])), repr(float(path.loss[step])),
-                             *map(repr, map(float, path.grad[step]))])
+            row = [step, *map(repr, map(float, path.positions[step])), repr(float(path.loss[step])),
+                   *map(repr, map(float, path.grad[step]))]
+            if data is not None:  # the batch whose gradient took this row to the next ("all": every point)
+                batch = "all" if batches is None else " ".join(map(str, batches[step])) if step < rows - 1 else ""
+                row += [repr(float(data.epochs(step))), batch]
+            writer.writerow(row)
         return buffer.getvalue().rstrip("\n")
     reached = int(path.steps_to_tolerance)
+    extras: dict[str, Any] = {}
+    if data is not None:
+        extras = {
+            "data": {"x": data.x.tolist(), "y": data.y.tolist(), "model": data.kind, "shift": data.shift,
+                     "scale": data.scale, "l2": data.l2, "batch": data.batch, "replace": data.replace,
+                     "batch_seed": data.batch_seed, "loss_over": "all data"},
+            "batches": batches,  # the points of step t's batch (null: every step used all of them)
+            "epochs": data.epochs(np.arange(rows)).tolist(),
+        }
     return json.dumps({
         "surface": arguments.surface,
         "optimizer": arguments.optimizer,
@@ -257,6 +277,7 @@ def _command_run(arguments) -> str:
         "grad": [[_number(v) for v in row] for row in path.grad[:rows]],
         "diverged_at": None if diverged_at < 0 else diverged_at,
         "steps_to_tolerance": None if reached < 0 else reached,
+        **extras,
     })
 
 

@@ -39,6 +39,8 @@ class Surface:
     parameters: dict[str, Any] = field(default_factory=dict)
     hessian_eigenvalues: tuple[float, ...] | None = None  # for quadratics: the theory of Distill's article
     saddles: tuple[Point, ...] = ()
+    data: Any = None  # a data surface's DataProblem (optviz/surfaces/data.py): the points, the model, the batches
+    axis_names: tuple[str, str] = ("x", "y")  # what the two coordinates are (w and b for a data surface)
 
     def label(self, lang: str) -> str:
         """The display name in language `lang`."""
@@ -550,6 +552,11 @@ FAMILIES: dict[str, Family] = {
     "cliff": Family("cliff", {}, _cliff),
     "bumpy_bowl": Family("bumpy_bowl", {}, _bumpy_bowl),
 }
+
+# Surfaces made of data (linear and logistic regression), after the others in every list.
+from .data import DATA_FAMILIES  # noqa: E402  (data.py builds on Surface and Family above)
+
+FAMILIES.update(DATA_FAMILIES)
 
 # One-click settings of the quadratic family, named in the interface and on the command line.
 QUADRATIC_PRESETS: dict[str, dict[str, float]] = {
