@@ -6,10 +6,10 @@
 
 import streamlit as st
 
-from optviz.engine.allocator import tune_allocator
+from optviz.parallel import tune_allocator
 from optviz.ui import init_language, t
 
-tune_allocator()  # large NumPy temporaries from the heap, not fresh mmaps (see optviz/engine/allocator.py)
+tune_allocator()  # large NumPy temporaries from the heap, not fresh mmaps (see optviz/parallel.py)
 
 st.set_page_config(page_title="optviz", page_icon=":material/insights:", layout="wide")
 init_language()  # each page's header draws the switch itself

@@ -17,10 +17,10 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from optviz.lane import Lane
 from optviz.nets.data import split
 from optviz.nets.models import MLPSpec, build
 from optviz.nets.train import flat_views, loss_function, torch_optimizer
-from optviz.runs import Lane
 
 
 def steps_per_second(spec: MLPSpec, points: int, engine: str, steps: int) -> float:
@@ -40,7 +40,7 @@ def steps_per_second(spec: MLPSpec, points: int, engine: str, steps: int) -> flo
             loss(model(inputs), targets).backward()
             pipeline.step(values, grads, state)
     else:
-        optimizer, _ = torch_optimizer(lane, model.parameters())
+        optimizer = torch_optimizer(lane, model.parameters()).optimizer
 
         def step() -> None:
             optimizer.zero_grad(set_to_none=False)

@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from optviz.engine.allocator import tune_allocator  # noqa: E402
+from optviz.parallel import tune_allocator  # noqa: E402
 from optviz.runs import Axis, lane_from_settings, sweep  # noqa: E402
 from optviz.surfaces import surface  # noqa: E402
 

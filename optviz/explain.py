@@ -5,24 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from optviz import theory
 from optviz.engine.driver import Trajectory
+from optviz.lane import Lane
 from optviz.report import run_status
-from optviz.runs import Lane
 from optviz.surfaces import Surface
-
-
-def _plain_lane(lane: Lane) -> dict[str, Any] | None:
-    """The lane's lr and momentum when it is plain gradient descent or heavy ball (the quadratic theory holds)."""
-    settings = dict(lane.hyperparameters)
-    simple = lane.optimizer in ("sgd", "momentum") and not lane.tricks and lane.schedule is None
-    simple = simple and not settings.get("nesterov") and not settings.get("weight_decay") and \
-        not settings.get("dampening")
-    if not simple:
-        return None
-    from optviz.engine import OPTIMIZERS
-
-    values = {**OPTIMIZERS[lane.optimizer].defaults(), **settings}
-    return {"lr": float(values["lr"]), "momentum": float(values.get("momentum", 0.0))}
 
 
 def divergence_reason(surface: Surface, lane: Lane, diverged_at: int) -> tuple[str, dict[str, Any]]:
@@ -33,16 +20,17 @@ def divergence_reason(surface: Surface, lane: Lane, diverged_at: int) -> tuple[s
     (|θ| > 10⁶ or f not finite).
     """
     eigenvalues = surface.hessian_eigenvalues
-    plain = _plain_lane(lane)
+    plain = theory.heavy_ball(lane)
     if eigenvalues and plain:
-        lr, momentum = plain["lr"], plain["momentum"]
+        lr, momentum = plain
         product = lr * max(eigenvalues)
-        if momentum == 0 and product > 2:
+        limit = theory.stability_product(momentum)
+        if momentum == 0 and product > limit:
             return "diverge.gd_quadratic", {"step": diverged_at, "product": f"{product:.3g}",
                                             "lam": f"{max(eigenvalues):.3g}", "lr": f"{lr:.3g}"}
-        if momentum > 0 and product > 2 + 2 * momentum:
+        if momentum > 0 and product > limit:
             return "diverge.momentum_quadratic", {"step": diverged_at, "product": f"{product:.3g}",
-                                                  "limit": f"{2 + 2 * momentum:.3g}", "beta": f"{momentum:.3g}",
+                                                  "limit": f"{limit:.3g}", "beta": f"{momentum:.3g}",
                                                   "lam": f"{max(eigenvalues):.3g}", "lr": f"{lr:.3g}"}
     return "diverge.generic", {"step": diverged_at}
 
@@ -51,11 +39,11 @@ def oscillation_reason(surface: Surface, lane: Lane) -> tuple[str, dict[str, Any
     """Why a run neither converges nor diverges: on a quadratic, gradient descent with η·λ_max = 2 exactly (the
     stability boundary: the steepest coordinate flips sign at the same size every step); otherwise the rule."""
     eigenvalues = surface.hessian_eigenvalues
-    plain = _plain_lane(lane)
-    if eigenvalues and plain and plain["momentum"] == 0:
-        product = plain["lr"] * max(eigenvalues)
-        if abs(product - 2) <= 1e-9:
-            return "oscillate.gd_quadratic", {"lr": f"{plain['lr']:.6g}", "lam": f"{max(eigenvalues):.6g}",
+    plain = theory.heavy_ball(lane)
+    if eigenvalues and plain and plain.momentum == 0:
+        product = plain.lr * max(eigenvalues)
+        if abs(product - theory.stability_product(0.0)) <= 1e-9:
+            return "oscillate.gd_quadratic", {"lr": f"{plain.lr:.6g}", "lam": f"{max(eigenvalues):.6g}",
                                               "product": f"{product:.6g}"}
     return "oscillate.generic", {}
 

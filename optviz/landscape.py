@@ -15,7 +15,8 @@ import numpy as np
 from optviz import theory
 from optviz.engine import OPTIMIZERS, TRICKS
 from optviz.engine.driver import Trajectory
-from optviz.runs import START_AXES, STEPS_AXIS, Lane, SweepResult
+from optviz.lane import Lane
+from optviz.runs import START_AXES, STEPS_AXIS, SweepResult
 from optviz.surfaces import Surface
 
 
@@ -31,8 +32,10 @@ def axis_spec(optimizer: str, name: str):
     """The spec behind a sweep axis (None for the start coordinates x0, y0 and for steps)."""
     if name in START_AXES or name == STEPS_AXIS:
         return None
-    trick, dot, setting = name.partition(".")
-    return TRICKS[trick].specs[setting] if dot else OPTIMIZERS[optimizer].specs[name]
+    spec = Lane(optimizer).override_spec(name)
+    if spec is None:
+        raise KeyError(name)
+    return spec
 
 
 def hessian_eigen(surface: Surface) -> tuple[np.ndarray, np.ndarray] | None:
@@ -63,28 +66,26 @@ def theory_overlay(surface: Surface, lane: Lane, result: SweepResult) -> TheoryO
     """Theory for sweeps over lr, momentum or both, of SGD / heavy ball without tricks, on a quadratic."""
     eigenvalues = surface.hessian_eigenvalues
     names = {result.x.name} | ({result.y.name} if result.y is not None else set())
-    if eigenvalues is None or lane.optimizer not in ("sgd", "momentum") or lane.tricks or lane.schedule:
-        return None
-    settings = {**OPTIMIZERS[lane.optimizer].defaults(), **dict(lane.hyperparameters)}
-    if settings.get("nesterov") or settings.get("dampening") or settings.get("weight_decay"):
+    plain = theory.heavy_ball(lane)
+    if eigenvalues is None or plain is None:
         return None
     if not names <= {"lr", "momentum"} or "lr" not in names:
         return None
     grids = _grids(result)
     lr = grids["lr"]
-    momentum = grids.get("momentum", np.full_like(lr, float(settings["momentum"])))
+    momentum = grids.get("momentum", np.full_like(lr, plain.momentum))
     rate = theory.momentum_rate(lr, momentum, eigenvalues)
     converges = theory.momentum_converges(lr, momentum, eigenvalues)
     top = max(eigenvalues)
     if result.y is not None:
         betas = result.y.values if result.y.name == "momentum" else result.x.values
-        boundary = (2 + 2 * betas) / top
+        boundary = theory.stability_lr(betas, top)
         curve = (boundary, betas) if result.x.name == "lr" else (betas, boundary)
         best_lr, best_beta, best_rate = theory.momentum_optimal(eigenvalues)
         optimal = (best_lr, best_beta) if result.x.name == "lr" else (best_beta, best_lr)
     else:
-        beta = float(settings["momentum"])
-        curve = (np.array([(2 + 2 * beta) / top] * 2), np.array([0.0, 1.0]))
+        beta = plain.momentum
+        curve = (np.array([theory.stability_lr(beta, top)] * 2), np.array([0.0, 1.0]))
         if beta == 0:
             best_lr, best_rate = theory.gd_optimal(eigenvalues)
             optimal = (best_lr, 0.0)
@@ -132,18 +133,8 @@ def cell_settings(result: SweepResult, row: int, column: int) -> dict[str, float
 
 def cell_lane(lane: Lane, values: dict[str, Any]) -> Lane:
     """The lane of one cell: the swept values written into it (start axes excluded)."""
-    hyperparameters = dict(lane.hyperparameters)
-    tricks = {name: dict(settings) for name, settings in lane.tricks}
-    for name, value in values.items():
-        if name in START_AXES or name == STEPS_AXIS:
-            continue
-        trick, dot, setting = name.partition(".")
-        if dot:
-            tricks.setdefault(trick, {})[setting] = value
-        else:
-            hyperparameters[name] = value
-    return Lane(lane.optimizer, tuple(sorted(hyperparameters.items())), lane.convention,
-                tuple((name, tuple(sorted(settings.items()))) for name, settings in tricks.items()), lane.schedule)
+    return lane.with_settings({name: value for name, value in values.items()
+                               if name not in START_AXES and name != STEPS_AXIS})
 
 
 def cell_start(start, values: dict[str, Any]) -> tuple[float, float]:

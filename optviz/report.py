@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 
 from optviz.engine.driver import DIVERGENCE_BOUND, Trajectory
-from optviz.runs import DEFAULT_TOLERANCE, Lane
+from optviz.lane import Lane
+from optviz.runs import DEFAULT_TOLERANCE
 from optviz.surfaces import Surface
 
 

@@ -1,24 +1,19 @@
 """Runs, sweeps and basins on 2D surfaces: the library behind the playground, the landscape page and the CLI.
 
-A lane is one optimizer configuration written as plain, hashable data (so that pages can cache on it and URLs
-can carry it). Its settings use one flat vocabulary, shared by the command line and the URL state:
-
-    lr=0.1, beta1=0.9, nesterov=true         the optimizer's hyperparameters (torch.optim names)
-    clip_norm=1, l2=0.01, noise=0.1          a training trick, switched on with its main setting
-    clip_norm.max_norm=1, noise.seed=3       any setting of a trick (switches it on)
-    schedule=cosine, schedule.total_steps=50 a learning-rate schedule and its settings
+A lane (optviz.lane) is one optimizer configuration; a sweep varies its settings, named in the lane's flat
+vocabulary ('lr', 'clip_norm.max_norm'), or the start ('x0', 'y0'), or the number of steps.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from optviz.engine import OPTIMIZERS, SCHEDULES, TRICKS, Pipeline, build, optimizer_entry, run
+from optviz import parallel
+from optviz.engine import run
 from optviz.engine.driver import Final, Trajectory
-from optviz.engine.spec import BOOL, INT, Spec
+from optviz.lane import Lane, convert, known_settings, lane_from_settings  # noqa: F401  (re-exported for old callers)
 from optviz.surfaces import Surface
 
 DEFAULT_TOLERANCE = 1e-6
@@ -27,152 +22,12 @@ MAX_SWEEP_RUNS = 4_000_000
 START_AXES = ("x0", "y0")
 STEPS_AXIS = "steps"
 
-Settings = tuple[tuple[str, Any], ...]
-
-
-@dataclass(frozen=True)
-class Lane:
-    """One optimizer configuration: hashable, validated when its pipeline is built."""
-
-    optimizer: str
-    hyperparameters: Settings = ()
-    convention: str = "pytorch"
-    tricks: tuple[tuple[str, Settings], ...] = ()
-    schedule: tuple[str, Settings] | None = None
-
-    def pipeline(self, overrides: dict[str, Any] | None = None) -> Pipeline:
-        """The engine pipeline; `overrides` replaces hyperparameters or 'trick.setting' values (e.g. arrays)."""
-        hyperparameters = dict(self.hyperparameters)
-        tricks = {name: dict(settings) for name, settings in self.tricks}
-        for key, value in (overrides or {}).items():
-            trick, dot, setting = key.partition(".")
-            if dot:
-                tricks.setdefault(trick, {})[setting] = value
-            else:
-                hyperparameters[key] = value
-        schedule = None if self.schedule is None else (self.schedule[0], dict(self.schedule[1]))
-        return build(self.optimizer, hyperparameters, self.convention, list(tricks.items()), schedule)
-
-    def compact_settings(self) -> dict[str, Any]:
-        """The settings a URL needs: lr always, everything else only where it differs from its default."""
-        specs = OPTIMIZERS[self.optimizer].specs
-        settings = {name: value for name, value in self.hyperparameters if name == "lr" or value != specs[name].default}
-        for trick, values in self.tricks:
-            defaults = TRICKS[trick].defaults()
-            changed = {name: value for name, value in values if value != defaults[name]}
-            if not changed:  # a trick at its defaults still has to be switched on
-                first = next(iter(defaults))
-                changed = {first: dict(values).get(first, defaults[first])}
-            settings.update({f"{trick}.{name}": value for name, value in changed.items()})
-        if self.schedule is not None:
-            settings["schedule"] = self.schedule[0]
-            defaults = SCHEDULES[self.schedule[0]].defaults()
-            settings.update({f"schedule.{name}": value for name, value in self.schedule[1] if value != defaults[name]})
-        return settings
-
-    def settings(self) -> dict[str, Any]:
-        """The lane as flat settings (the inverse of ``lane_from_settings``)."""
-        flat: dict[str, Any] = dict(self.hyperparameters)
-        for name, settings in self.tricks:
-            for key, value in settings:
-                flat[f"{name}.{key}"] = value
-            if not settings:
-                flat[name] = TRICKS[name].defaults()[next(iter(TRICKS[name].specs))]
-        if self.schedule is not None:
-            flat["schedule"] = self.schedule[0]
-            for key, value in self.schedule[1]:
-                flat[f"schedule.{key}"] = value
-        return flat
-
-
-def convert(spec: Spec, text: Any, owner: str) -> Any:
-    """A setting given as text (CLI, URL) turned into the spec's kind; ValueError names it."""
-    if not isinstance(text, str):
-        return text
-    value = text.strip()
-    if spec.kind == BOOL:
-        if value.lower() in ("true", "false"):
-            return value.lower() == "true"
-        raise ValueError(f"{owner}: {spec.name} = {value[:40]!r} is not allowed: must be true or false")
-    try:
-        number = float(value)
-    except ValueError:
-        raise ValueError(f"{owner}: {spec.name} = {value[:40]!r} is not a number") from None
-    if spec.kind == INT and number.is_integer():
-        return int(number)
-    return number
-
-
-def known_settings(optimizer: str) -> list[str]:
-    """Every key a lane of `optimizer` accepts."""
-    keys = list(optimizer_entry(optimizer).specs)
-    for name, entry in TRICKS.items():
-        keys.append(name)
-        keys.extend(f"{name}.{key}" for key in entry.specs)
-    keys.append("schedule")
-    for entry in SCHEDULES.values():
-        keys.extend(f"schedule.{key}" for key in entry.specs if f"schedule.{key}" not in keys)
-    return keys
-
-
-def lane_from_settings(optimizer: str, settings: dict[str, Any], convention: str = "pytorch") -> Lane:
-    """A Lane from flat settings (see the module docstring); every value is validated by building it."""
-    entry = optimizer_entry(optimizer)
-    hyperparameters: dict[str, Any] = {}
-    tricks: dict[str, dict[str, Any]] = {}
-    schedule_name = None
-    schedule_settings: dict[str, Any] = {}
-    for key, raw in settings.items():
-        head, dot, tail = key.partition(".")
-        if key in entry.specs:
-            hyperparameters[key] = convert(entry.specs[key], raw, optimizer)
-        elif key == "schedule":
-            schedule_name = str(raw).strip()
-            if schedule_name not in SCHEDULES:
-                raise ValueError(f"unknown schedule {schedule_name[:40]!r}: known are {', '.join(SCHEDULES)}")
-        elif head == "schedule" and dot:
-            schedule_settings[tail] = raw
-        elif head in TRICKS and (not dot or tail in TRICKS[head].specs):
-            specs = TRICKS[head].specs
-            setting = tail if dot else next(iter(specs))
-            tricks.setdefault(head, {})[setting] = convert(specs[setting], raw, head)
-        else:
-            known = ", ".join(known_settings(optimizer))
-            raise ValueError(f"unknown setting {key[:40]!r} for {optimizer}: known are {known}")
-    schedule = None
-    if schedule_name is not None:
-        specs = SCHEDULES[schedule_name].specs
-        unknown = sorted(set(schedule_settings) - set(specs))
-        if unknown:
-            known = ", ".join(specs) or "none"
-            raise ValueError(f"schedule {schedule_name}: unknown setting {unknown[0]!r}: known are {known}")
-        owner = f"schedule {schedule_name}"
-        converted = {key: convert(specs[key], value, owner) for key, value in schedule_settings.items()}
-        schedule = (schedule_name, tuple(sorted(converted.items())))
-    elif schedule_settings:
-        raise ValueError("schedule settings were given without schedule=NAME")
-    lane = Lane(
-        optimizer,
-        tuple(sorted(hyperparameters.items())),
-        convention,
-        tuple((name, tuple(sorted(values.items()))) for name, values in tricks.items()),
-        schedule,
-    )
-    lane.pipeline()  # validate now, with messages that name the parameter
-    return lane
-
 
 def run_lane(surface: Surface, lane: Lane, starts, steps: int, tolerance: float = DEFAULT_TOLERANCE,
              record_state: bool = False) -> Trajectory:
     """One lane from one or more starts (shape (2,) or (K, 2)): the whole path, one vectorized call."""
     return run(lane.pipeline(), surface.value_and_grad, np.asarray(starts, dtype=np.float64), steps,
                record_state=record_state, tolerance=tolerance, f_star=surface.f_star)
-
-
-def run_lanes(surface: Surface, lanes: list[Lane], starts, steps: int,
-              tolerance: float = DEFAULT_TOLERANCE) -> list[Trajectory]:
-    """Several lanes from the same starts."""
-    return [run_lane(surface, lane, starts, steps, tolerance) for lane in lanes]
 
 
 @dataclass(frozen=True)
@@ -243,7 +98,8 @@ def sweep(surface: Surface, lane: Lane, x: Axis, y: Axis | None, start, steps: i
         grids[x.name] = x.values.copy()
     starts, overrides = _grid_settings(lane, grids, shape, start)
     final: Final = run(lane.pipeline(overrides), surface.value_and_grad, starts, steps, record=False,
-                       tolerance=tolerance, f_star=surface.f_star, threads=threads, processes=processes)
+                       tolerance=tolerance, f_star=surface.f_star, threads=threads,
+                       pool=parallel.process_pool(processes))
     return SweepResult(x, y, final.loss, final.diverged_at >= 0, final.diverged_at, final.steps_to_tolerance,
                        final.position)
 
@@ -273,7 +129,8 @@ def _sweep_over_steps(surface, lane, x, y, start, tolerance, threads, processes)
         grids, shape = {other.name: other.values.copy()}, (len(other.values),)
     starts, overrides = _grid_settings(lane, grids, shape, start)
     final: Final = run(lane.pipeline(overrides), surface.value_and_grad, starts, int(counts.max()), record=False,
-                       tolerance=tolerance, f_star=surface.f_star, threads=threads, processes=processes,
+                       tolerance=tolerance, f_star=surface.f_star, threads=threads,
+                       pool=parallel.process_pool(processes),
                        checkpoints=counts)
     # loss_at is (steps, *other); each cell is (run of the other axis, step count)
     after = counts.reshape(-1, *([1] * len(shape)))
@@ -292,11 +149,7 @@ def _sweep_over_steps(surface, lane, x, y, start, tolerance, threads, processes)
 
 
 def _check_sweepable(lane: Lane, name: str) -> None:
-    trick, dot, setting = name.partition(".")
-    if dot:
-        spec = TRICKS[trick].specs.get(setting) if trick in TRICKS else None
-    else:
-        spec = OPTIMIZERS[lane.optimizer].specs.get(name)
+    spec = lane.override_spec(name)
     if spec is None:
         raise ValueError(f"cannot sweep {name!r}: not a setting of {lane.optimizer} (or x0, y0 for the start)")
     if spec.kind != "float":
@@ -329,7 +182,7 @@ def basins(surface: Surface, lane: Lane, x_values, y_values, steps: int, radius:
     x_min, x_max, y_min, y_max = surface.view
     radius = radius if radius is not None else 0.02 * float(np.hypot(x_max - x_min, y_max - y_min))
     final = run(lane.pipeline(), surface.value_and_grad, starts, steps, record=False, threads=threads,
-                processes=processes)
+                pool=parallel.process_pool(processes))
     ends = final.position
     finite = np.all(np.isfinite(ends), axis=-1)
     if surface.minima:

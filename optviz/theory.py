@@ -6,13 +6,49 @@ the error along it by (1 − αλ) per step. Heavy ball, θ ← θ − αg + β(
 PyTorch form b = βb + g, θ −= αb, and the textbook form with a constant learning rate), follows
 z² − (1 + β − αλ) z + β = 0: the error shrinks by the larger root's modulus per step.
 All functions broadcast over arrays of α and β.
+
+``heavy_ball(lane)`` says when this theory applies to a lane at all: plain SGD or heavy ball (no Nesterov,
+dampening or weight decay), no tricks, no schedule.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
+
+from optviz.lane import Lane
+
+HEAVY_BALL_OPTIMIZERS = ("sgd", "momentum")
+
+
+class HeavyBall(NamedTuple):
+    """The two numbers of a lane the quadratic theory needs: its learning rate α and momentum β."""
+
+    lr: float
+    momentum: float
+
+
+def heavy_ball(lane: Lane) -> HeavyBall | None:
+    """(α, β) when `lane` is plain gradient descent or heavy ball (SGD without Nesterov, dampening or weight
+    decay; no tricks; a constant learning rate): the iterations this module's formulas describe. None otherwise."""
+    if lane.optimizer not in HEAVY_BALL_OPTIMIZERS or lane.tricks or lane.schedule is not None:
+        return None
+    values = lane.values()
+    if values.get("nesterov") or values.get("dampening") or values.get("weight_decay"):
+        return None
+    return HeavyBall(float(values["lr"]), float(values.get("momentum", 0.0)))
+
+
+def stability_product(momentum):
+    """The largest α·λ at which heavy ball with momentum β still converges: 2 + 2β (2 for gradient descent)."""
+    return 2 + 2 * np.asarray(momentum, dtype=np.float64) if np.ndim(momentum) else 2 + 2 * float(momentum)
+
+
+def stability_lr(momentum, eigenvalue):
+    """The largest learning rate at which heavy ball converges on curvature λ: (2 + 2β)/λ."""
+    return stability_product(momentum) / eigenvalue
 
 
 def _eigenvalues(eigenvalues: Sequence[float]) -> np.ndarray:
@@ -54,7 +90,7 @@ def momentum_converges(lr, momentum, eigenvalues: Sequence[float]) -> np.ndarray
     lr, momentum = np.broadcast_arrays(np.asarray(lr, dtype=np.float64), np.asarray(momentum, dtype=np.float64))
     with np.errstate(over="ignore"):
         scaled = lr[..., None] * values
-    inside = (scaled > 0) & (scaled < 2 + 2 * momentum[..., None])
+    inside = (scaled > 0) & (scaled < stability_product(momentum[..., None]))
     return np.all(inside, axis=-1) & (momentum >= 0) & (momentum < 1)
 
 

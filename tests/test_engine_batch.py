@@ -117,26 +117,3 @@ def test_the_start_array_is_left_alone():
     run(build("adam", {"lr": 0.1}), value_and_grad, start, 10)
     run(build("adam", {"lr": 0.1}), value_and_grad, start, 10, record=False)
     np.testing.assert_array_equal(start, START)
-
-
-def test_a_forked_worker_that_hangs_or_fails_is_replaced(monkeypatch):
-    import os
-    import time
-
-    parent = os.getpid()
-
-    def slow_in_child(item):
-        if os.getpid() != parent:
-            time.sleep(30)
-        return item * 2
-
-    def failing_in_child(item):
-        if os.getpid() != parent:
-            raise RuntimeError("the child breaks")
-        return item * 3
-
-    monkeypatch.setattr(driver_module, "FORK_TIMEOUT", 0.5)
-    started = time.perf_counter()
-    assert driver_module._fork_map(slow_in_child, [1, 2, 3, 4], 2) == [2, 4, 6, 8]
-    assert time.perf_counter() - started < 10
-    assert driver_module._fork_map(failing_in_child, [1, 2, 3], 2) == [3, 6, 9]

@@ -4,14 +4,15 @@ import numpy as np
 import pytest
 
 from optviz import theory
-from optviz.runs import Axis, Lane, basins, lane_from_settings, run_lane, run_lanes, sweep
+from optviz.lane import Lane, lane_from_settings
+from optviz.runs import Axis, basins, run_lane, sweep
 from optviz.surfaces import surface
 
 
-def test_run_lanes_records_everything():
+def test_run_lane_records_everything():
     chosen = surface("rosenbrock")
     lanes = [lane_from_settings("adam", {"lr": "0.05"}), lane_from_settings("momentum", {"lr": "0.001"})]
-    paths = run_lanes(chosen, lanes, np.array([[-1.5, 2.0], [0.0, -0.5]]), 300)
+    paths = [run_lane(chosen, lane, np.array([[-1.5, 2.0], [0.0, -0.5]]), 300) for lane in lanes]
     for path in paths:
         assert path.positions.shape == (301, 2, 2) and path.loss.shape == (301, 2) and path.lr.shape == (300, 2)
         np.testing.assert_allclose(path.loss, chosen.value(path.positions), rtol=1e-12)

@@ -26,9 +26,6 @@ from __future__ import annotations
 
 import math
 import os
-import pickle
-import select
-import signal
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -42,9 +39,11 @@ DIVERGENCE_BOUND = 1e6
 CHUNK_RUNS = 32768  # runs per chunk on one thread: a chunk's working arrays stay in a core's 4 MiB L2 cache
 PARALLEL_CHUNK_RUNS = 65536  # the smallest chunk worth a second thread (measured: 1.9x at 131072 elements)
 PROCESS_MIN_RUNS = 8192  # from this many runs on, a forked second process pays for its start
-FORK_TIMEOUT = 300.0  # seconds a forked worker may take before its share is computed here instead
 
 ValueAndGrad = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+# pool(function, chunks, workers) -> [function(chunk) for chunk in chunks], computed by other processes
+# (optviz.parallel.fork_map): the engine only cuts the work, it starts no process itself.
+Pool = Callable[[Callable, list, int], list]
 
 
 @dataclass
@@ -96,15 +95,15 @@ def run(
     f_star: float | None = None,
     bound: float = DIVERGENCE_BOUND,
     threads: int | None = None,
-    processes: bool = False,
+    pool: Pool | None = None,
     checkpoints=None,
 ) -> Trajectory | Final:
     """Run `steps` updates from `start` (points, shape (*B, d)); a Trajectory, or with `record=False` a Final.
 
     steps_to_tolerance is the first step t with f(theta_t) - f_star < tolerance, or, when f_star is None,
     with ||grad f(theta_t)|| < tolerance. Hyperparameter arrays of the pipeline broadcast against B.
-    With `record=False`, `threads` caps the workers and `processes=True` forks them instead of starting
-    threads (no GIL to share: for a single-threaded program such as the command line; a server should not fork).
+    With `record=False`, `threads` caps the workers, and a `pool` (optviz.parallel.fork_map) gives the chunks to
+    processes instead of threads (no GIL to share: for a single-threaded program such as the command line).
     `checkpoints` (record=False): steps after which every run's loss is kept as well (Final.loss_at).
     """
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
@@ -121,7 +120,7 @@ def run(
         if record:
             result = _trajectory(pipeline, value_and_grad, params, int(steps), record_state, **options)
         else:
-            result = _final(pipeline, value_and_grad, params, int(steps), threads, processes, **options)
+            result = _final(pipeline, value_and_grad, params, int(steps), threads, pool, **options)
     return result
 
 
@@ -170,24 +169,22 @@ def _diverged(params: np.ndarray, loss: np.ndarray, bound: float, scratch: np.nd
     return _bad_runs(params, loss, bound, scratch)
 
 
-def _below_tolerance(loss, grad, tolerance, f_star) -> np.ndarray:
-    if f_star is not None:
-        return loss - f_star < tolerance
+def _gradient_below(grad: np.ndarray, tolerance: float) -> np.ndarray:
+    """Per run: ||grad|| < tolerance (the tolerance test when f_star is not known)."""
     return np.sqrt(np.einsum("i...,i...->...", grad, grad)) < tolerance
 
 
-def _final(pipeline, value_and_grad, params, steps, threads, processes, **options) -> Final:
+def _final(pipeline, value_and_grad, params, steps, threads, pool, **options) -> Final:
     dim, batch_shape = params.shape[0], params.shape[1:]
     count = int(np.prod(batch_shape, dtype=np.int64))
     flat = params.reshape(dim, count)
     flat_pipeline = pipeline.map_batch(lambda value: np.broadcast_to(value, batch_shape).reshape(count))
     workers = threads or min(2, os.cpu_count() or 1)
-    processes = processes and hasattr(os, "fork")
-    if count < (PROCESS_MIN_RUNS if processes else 2 * PARALLEL_CHUNK_RUNS):
+    if count < (PROCESS_MIN_RUNS if pool is not None else 2 * PARALLEL_CHUNK_RUNS):
         workers = 1
     if workers == 1:
         size = CHUNK_RUNS
-    elif processes:  # processes share no GIL: cache-sized chunks, as many as needed to give every worker one
+    elif pool is not None:  # processes share no GIL: cache-sized chunks, as many as needed to give every worker one
         size = min(CHUNK_RUNS, -(-count // workers))
     else:
         # Equal chunks, a multiple of the workers in number, each large enough that NumPy's calls outlast
@@ -203,11 +200,11 @@ def _final(pipeline, value_and_grad, params, steps, threads, processes, **option
 
     if len(chunks) == 1 or workers == 1:
         results = [work(chunk) for chunk in chunks]
-    elif processes:
-        results = _fork_map(work, chunks, workers)
+    elif pool is not None:
+        results = pool(work, chunks, workers)
     else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(work, chunks))
+        with ThreadPoolExecutor(max_workers=workers) as executor:
+            results = list(executor.map(work, chunks))
     position = np.concatenate([result.position for result in results], axis=1)
     return Final(
         np.moveaxis(position.reshape(dim, *batch_shape), 0, -1),
@@ -217,65 +214,6 @@ def _final(pipeline, value_and_grad, params, steps, threads, processes, **option
         None if results[0].loss_at is None else np.concatenate(
             [result.loss_at for result in results], axis=1).reshape(-1, *batch_shape),
     )
-
-
-def _fork_map(function, items: list, workers: int) -> list:
-    """[function(item) for item in items], the items shared among `workers` forked processes.
-
-    Each child sends its results back pickled through a pipe and leaves with os._exit (none of the parent's
-    clean-up runs). A child that fails, or sends nothing within FORK_TIMEOUT, is killed and its share is redone
-    here: the answer never depends on the fork succeeding.
-    """
-    shares = [list(range(index, len(items), workers)) for index in range(workers)]
-    children = []
-    for share in shares[1:]:
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: compute, send, leave
-            status = 1
-            try:
-                os.close(read_end)
-                payload = pickle.dumps([function(items[index]) for index in share], protocol=pickle.HIGHEST_PROTOCOL)
-                with os.fdopen(write_end, "wb") as stream:
-                    stream.write(payload)
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(write_end)
-        children.append((pid, read_end, share))
-    results: list = [None] * len(items)
-    for index in shares[0]:
-        results[index] = function(items[index])
-    for pid, read_end, share in children:
-        payload = _read_all(read_end, FORK_TIMEOUT)
-        if payload is None:
-            os.kill(pid, signal.SIGKILL)
-        _, status = os.waitpid(pid, 0)
-        try:
-            values = pickle.loads(payload) if status == 0 and payload else None
-        except (pickle.UnpicklingError, EOFError):
-            values = None
-        if values is None or len(values) != len(share):
-            values = [function(items[index]) for index in share]
-        for index, value in zip(share, values, strict=True):
-            results[index] = value
-    return results
-
-
-def _read_all(descriptor: int, timeout: float) -> bytes | None:
-    """Everything until end of file, or None if nothing more came for `timeout` seconds."""
-    chunks = []
-    try:
-        while True:
-            ready, _, _ = select.select([descriptor], [], [], timeout)
-            if not ready:
-                return None
-            chunk = os.read(descriptor, 1 << 20)
-            if not chunk:
-                return b"".join(chunks)
-            chunks.append(chunk)
-    finally:
-        os.close(descriptor)
 
 
 def _final_chunk(pipeline, value_and_grad, params, steps, *, tolerance, f_star, bound, checkpoints=None,
@@ -330,7 +268,7 @@ def _final_chunk(pipeline, value_and_grad, params, steps, *, tolerance, f_star, 
             if f_star is not None:  # a single comparison: this runs at every step of every run
                 hit = np.less(loss, f_star + tolerance, out=np.empty(len(rows), dtype=bool))
             else:
-                hit = _below_tolerance(loss, grad, tolerance, f_star)
+                hit = _gradient_below(grad, tolerance)
             hit &= unreached
             if hit.any():
                 reached_here[hit] = t

@@ -143,7 +143,10 @@ class GradientNoise(Link):
 
     def update(self, u: np.ndarray, state: dict, params: np.ndarray, ctx: StepContext) -> np.ndarray:
         noise = state["_tmp"]
-        state["_rng"].standard_normal(out=noise)
+        if noise.dtype == np.float64:
+            state["_rng"].standard_normal(out=noise)
+        else:  # float32 networks: the same float64 draws as at float64, rounded (the generator fills float64 only)
+            noise[...] = state["_rng"].standard_normal(noise.shape)
         scale = self.hp["std"]
         if np.any(np.asarray(self.hp["decay"]) != 0):
             scale = scale / (1.0 + ctx.step) ** self.hp["decay"]

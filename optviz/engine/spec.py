@@ -71,8 +71,9 @@ class Spec:
         if self.kind == BOOL:
             if isinstance(value, (bool, np.bool_)):
                 return bool(value)
-            if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-                return value.strip().lower() == "true"
+            flag = parse_boolean(value) if isinstance(value, str) else None
+            if flag is not None:
+                return flag
             raise ValueError(f"{where} = {value!r} is not allowed: must be true or false")
         if self.kind == INT:
             try:
@@ -103,6 +104,12 @@ class Spec:
             bad = array[~ok].flat[0] if array.ndim else array
             shown = format_plain(float(bad)) if array.ndim else _show(value)
             raise ValueError(f"{where} = {shown} is out of range: allowed {self.domain_text()}")
+
+
+def parse_boolean(text: str) -> bool | None:
+    """'true' or 'false' (any case, spaces around) as a bool; None for any other text."""
+    word = text.strip().lower()
+    return {"true": True, "false": False}.get(word)
 
 
 def _show(value: Any) -> str:

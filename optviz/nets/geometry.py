@@ -31,6 +31,8 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
+from .train import parameter_vector, train
+
 torch.set_num_threads(1)  # see optviz/nets/__init__.py
 
 # vmap pays off while one evaluation is small (its cost is Python and dispatch overhead): 5x faster than a loop
@@ -40,11 +42,6 @@ torch.set_num_threads(1)  # see optviz/nets/__init__.py
 # evaluation's largest activation is under SMALL_EVALUATION elements; otherwise one forward pass per point.
 CHUNK_ELEMENTS = 2 ** 18
 SMALL_EVALUATION = 2 ** 15
-
-
-def parameter_vector(model: nn.Module) -> np.ndarray:
-    """The model's parameters as one float64 vector, in ``model.parameters()`` order."""
-    return torch.cat([parameter.detach().reshape(-1).to(torch.float64) for parameter in model.parameters()]).numpy()
 
 
 def _layout(model: nn.Module) -> list[tuple[str, torch.Size, int, int]]:
@@ -294,8 +291,6 @@ class Path:
 def trace(data, spec, lane, config, initial: nn.Module, points: int = 61,
           on_epoch: Callable[[int, object], bool] | None = None) -> Path:
     """Train `lane` from `initial` (optviz.nets.train.train) and keep its path through parameter space."""
-    from .train import train  # train imports this module
-
     history = train(data, spec, lane, config, initial=initial, on_epoch=on_epoch, trajectory=True)
     trajectory = history.trajectory
     chosen = np.unique(np.linspace(0, len(trajectory) - 1, min(points, len(trajectory))).round().astype(int))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 
-from optviz.engine import OPTIMIZERS
+from optviz import theory
 
 from .geometry import (
     LossFunction,
@@ -102,13 +102,12 @@ def pca_extent(coordinates: np.ndarray, resolution: int, margin: float) -> tuple
 
 
 def stability_limit(lane, full_batch: bool) -> float | None:
-    """Gradient descent's stability limit (2 + 2β)/η on λ_max, where it applies: full batch, plain SGD or heavy
-    ball without Nesterov or dampening, a constant learning rate, no tricks. None elsewhere."""
-    settings = {**OPTIMIZERS[lane.optimizer].defaults(), **dict(lane.hyperparameters)}
-    if not (full_batch and lane.optimizer in ("sgd", "momentum") and lane.schedule is None and not lane.tricks
-            and not settings.get("nesterov") and settings.get("dampening", 0) == 0 and settings["lr"] > 0):
+    """Gradient descent's stability limit (2 + 2β)/η on λ_max, where it applies: full batch and a lane the
+    quadratic theory describes (optviz.theory.heavy_ball) with η > 0. None elsewhere."""
+    plain = theory.heavy_ball(lane)
+    if not full_batch or plain is None or plain.lr <= 0:
         return None
-    return (2 + 2 * settings["momentum"]) / settings["lr"]
+    return float(theory.stability_product(plain.momentum)) / plain.lr
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from optviz.engine import OPTIMIZERS
+from optviz.engine import optimizer_entry, schedule_entry, trick_entry
 
 if TYPE_CHECKING:
-    from optviz.runs import Lane
+    from optviz.lane import Lane
 
 
 def batch_bounds(count: int, batch: int, merge_single: bool = False) -> list[tuple[int, int]]:
@@ -59,12 +59,15 @@ TORCH_LIMITS = ("convention", "tricks", "bias_correction")
 
 
 def torch_reference_problem(lane: Lane) -> str | None:
-    """Why torch.optim cannot mirror `lane`, as one of TORCH_LIMITS (pages translate it), or None if it can."""
+    """Why torch.optim cannot mirror `lane`, as one of TORCH_LIMITS (pages translate it), or None if it can.
+
+    The registry says it: each entry's reference and its limits (an optimizer's, e.g. Adam without bias
+    correction; a trick or schedule without a reference is 'tricks')."""
     if lane.convention != "pytorch":
         return "convention"
-    if any(name != "clip_norm" for name, _ in lane.tricks) or lane.schedule is not None:
+    extras = [(trick_entry(name), settings) for name, settings in lane.tricks]
+    if lane.schedule is not None:
+        extras.append((schedule_entry(lane.schedule[0]), lane.schedule[1]))
+    if any(entry.reference_problem(dict(settings)) is not None for entry, settings in extras):
         return "tricks"
-    values = {**OPTIMIZERS[lane.optimizer].defaults(), **dict(lane.hyperparameters)}
-    if lane.optimizer in ("adam", "adamw") and not values.get("bias_correction", True):
-        return "bias_correction"
-    return None
+    return optimizer_entry(lane.optimizer).reference_problem(dict(lane.hyperparameters))

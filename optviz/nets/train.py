@@ -17,11 +17,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from optviz.engine import OPTIMIZERS
-from optviz.runs import Lane
+from optviz.engine import optimizer_entry, schedule_entry, trick_entry
+from optviz.engine.registry import Hook
+from optviz.lane import Lane
 
 from .data import Split
-from .geometry import parameter_vector
 from .models import MLP, MLPSpec, build
 from .steps import batch_bounds, torch_reference_problem
 
@@ -101,6 +101,11 @@ def flat_views(model: nn.Module) -> tuple[np.ndarray, np.ndarray]:
     return values.numpy(), grads.numpy()
 
 
+def parameter_vector(model: nn.Module) -> np.ndarray:
+    """The model's parameters as one float64 vector, in ``model.parameters()`` order (the order of flat_views)."""
+    return torch.cat([parameter.detach().reshape(-1).to(torch.float64) for parameter in model.parameters()]).numpy()
+
+
 def loss_function(name: str, task: str) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
     """The training loss: cross entropy (classes), mean squared error, or the hinge loss (two classes)."""
     if task == "regression":
@@ -115,40 +120,46 @@ def loss_function(name: str, task: str) -> Callable[[torch.Tensor, torch.Tensor]
                                                           * (outputs[:, 1] - outputs[:, 0])))
 
 
-def torch_optimizer(lane: Lane, parameters) -> tuple[torch.optim.Optimizer, Callable[[], None] | None]:
-    """The torch.optim optimizer (and gradient clipping) equivalent to `lane`: the reference the engine matches."""
+@dataclass
+class TorchReference:
+    """What stands in for the engine in the torch path: the torch.optim optimizer, the tricks' hooks around its step
+    and the learning-rate scheduler, each built from the registry's reference of the lane's entries."""
+
+    optimizer: torch.optim.Optimizer
+    hooks: list[Hook]
+    scheduler: torch.optim.lr_scheduler.LRScheduler | None
+    steps: int = 0
+
+    def step(self) -> None:
+        """One optimizer step, the tricks around it, then the schedule's next learning rate."""
+        self.steps += 1
+        lr = self.optimizer.param_groups[0]["lr"]
+        for hook in self.hooks:
+            if hook.before is not None:
+                hook.before(self.steps, lr)
+        self.optimizer.step()
+        for hook in self.hooks:
+            if hook.after is not None:
+                hook.after(self.steps, lr)
+        if self.scheduler is not None:
+            self.scheduler.step()
+
+
+def torch_optimizer(lane: Lane, parameters) -> TorchReference:
+    """The reference equivalent to `lane` (torch.optim and the references of its tricks and schedule, from the
+    registry): what the engine is checked against. ValueError naming why, when there is none."""
     problem = torch_reference_problem(lane)
     if problem == "convention":
         raise ValueError("the torch.optim reference exists for the pytorch convention only")
-    if any(name != "clip_norm" for name, _ in lane.tricks) or lane.schedule is not None:
-        raise ValueError("the torch.optim reference covers the optimizers and clip_norm, not other tricks or schedules")
-    values = {**OPTIMIZERS[lane.optimizer].defaults(), **dict(lane.hyperparameters)}
+    if problem is not None:
+        raise ValueError(f"the torch.optim reference cannot mirror this lane ({problem})")
     parameters = list(parameters)
-    name = lane.optimizer
-    if name in ("sgd", "momentum", "nesterov"):
-        optimizer = torch.optim.SGD(parameters, lr=values["lr"], momentum=values["momentum"],
-                                    dampening=values.get("dampening", 0.0), nesterov=name == "nesterov" or
-                                    bool(values.get("nesterov")), weight_decay=values["weight_decay"], foreach=False)
-    elif name == "adagrad":
-        optimizer = torch.optim.Adagrad(parameters, lr=values["lr"], lr_decay=values["lr_decay"],
-                                        weight_decay=values["weight_decay"], eps=values["eps"], foreach=False,
-                                        initial_accumulator_value=values["initial_accumulator_value"])
-    elif name == "rmsprop":
-        optimizer = torch.optim.RMSprop(parameters, lr=values["lr"], alpha=values["alpha"], eps=values["eps"],
-                                        weight_decay=values["weight_decay"], momentum=values["momentum"],
-                                        centered=values["centered"], foreach=False)
-    else:
-        if not values["bias_correction"]:
-            raise ValueError("torch.optim's Adam always corrects its bias")
-        kind = torch.optim.AdamW if name == "adamw" else torch.optim.Adam
-        optimizer = kind(parameters, lr=values["lr"], betas=(values["beta1"], values["beta2"]), eps=values["eps"],
-                         weight_decay=values["weight_decay"], amsgrad=values["amsgrad"], foreach=False)
-    clip = dict(dict(lane.tricks).get("clip_norm", ()))
-    clipper = None
-    if "clip_norm" in dict(lane.tricks):
-        limit = clip.get("max_norm", 1.0)
-        clipper = lambda: nn.utils.clip_grad_norm_(parameters, max_norm=limit)
-    return optimizer, clipper
+    optimizer = optimizer_entry(lane.optimizer).build_reference(torch, parameters, dict(lane.hyperparameters))
+    hooks = [trick_entry(name).build_reference(torch, parameters, dict(settings)) for name, settings in lane.tricks]
+    scheduler = None
+    if lane.schedule is not None:
+        scheduler = schedule_entry(lane.schedule[0]).build_reference(torch, optimizer, dict(lane.schedule[1]))
+    return TorchReference(optimizer, hooks, scheduler)
 
 
 def _evaluate(model: MLP, loss: Callable, inputs: torch.Tensor, targets: torch.Tensor,
@@ -199,7 +210,7 @@ def train(data: Split, spec: MLPSpec, lane: Lane, config: TrainConfig, engine: s
         values, grads = flat_views(model)
         state = pipeline.init(values)
     else:
-        optimizer, clipper = torch_optimizer(lane, model.parameters())
+        reference = torch_optimizer(lane, model.parameters())
     history = History(model=model)
     count = len(data.x_train)
     batch = config.batch_size or count
@@ -248,7 +259,7 @@ def train(data: Split, spec: MLPSpec, lane: Lane, config: TrainConfig, engine: s
             if engine == "optviz":
                 grads.fill(0)
             else:
-                optimizer.zero_grad(set_to_none=False)
+                reference.optimizer.zero_grad(set_to_none=False)
             value = loss(model(tensors["x_train"][index]), tensors["y_train"][index])
             value.backward()
             history.step_loss.append(value.item())
@@ -257,9 +268,7 @@ def train(data: Split, spec: MLPSpec, lane: Lane, config: TrainConfig, engine: s
             if engine == "optviz":
                 pipeline.step(values, grads, state)
             else:
-                if clipper is not None:
-                    clipper()
-                optimizer.step()
+                reference.step()
         record(list(sums / max(steps, 1)))
         if epoch % every == 0 or epoch == config.epochs:
             snapshot(epoch)

@@ -55,7 +55,7 @@ def sweep_cached(surface_name: str, lane: Lane, x_axis: tuple, y_axis: tuple | N
     y = Axis.make(*y_axis) if y_axis is not None else None
     # Half of a large grid goes to a forked process: NumPy's calls on a sweep's chunks are too short for two
     # threads to share the GIL well. The child only computes and pipes back its arrays, then os._exit()s; a child
-    # that fails or hangs is killed and its share computed here (optviz.engine.driver._fork_map).
+    # that fails or hangs is killed and its share computed here (optviz.parallel.fork_map).
     return sweep(get_surface(surface_name), lane, x, y, start, steps, processes=True)
 
 

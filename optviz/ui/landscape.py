@@ -18,8 +18,7 @@ from .widgets import spec_widget
 PREFIX = "ls_"
 MAX_GRID = 300
 MAX_BASIN_GRID = 200
-SECOND_AXIS = {"sgd": "momentum", "momentum": "momentum", "nesterov": "momentum", "adagrad": "lr_decay",
-               "rmsprop": "alpha", "adam": "beta1", "adamw": "beta1"}
+SECOND_AXIS = {name: entry.page.second_axis for name, entry in OPTIMIZERS.items()}  # each entry's PageDefaults
 
 
 def key(name: str) -> str:

@@ -20,8 +20,7 @@ from .i18n import language, t
 PREFIX = "nt_"
 STORE = PREFIX + "results"
 STORE_SIZE = 24
-NETWORK_LR = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "adagrad": 0.1, "rmsprop": 0.01, "adam": 0.01,
-              "adamw": 0.01}
+NETWORK_LR = {name: entry.page.network_lr for name, entry in OPTIMIZERS.items()}  # each entry's PageDefaults
 DATASETS = ("circle", "xor", "gauss", "spiral", "moons", "plane", "multi_gauss", "digits")
 FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
 BOUNDARY_RESOLUTION = 60

@@ -14,8 +14,8 @@ import streamlit as st
 
 from optviz.engine import CONVENTIONS, OPTIMIZERS, SCHEDULES, TRICKS, format_plain
 from optviz.engine.spec import BOOL, INT
+from optviz.lane import Lane, convert, lane_from_settings, setting_spec
 from optviz.presets import PRESETS
-from optviz.runs import Lane, convert, lane_from_settings
 from optviz.surfaces import EXPRESSION_PREFIX, FAMILIES, QUADRATIC_PRESETS
 
 from . import keys
@@ -30,9 +30,8 @@ CUSTOM = "custom"
 NO_CHOICE = "none"  # the "nothing chosen" option of the lesson and quadratic pickers
 FALLBACK_VIEW = (-5.0, 5.0, -5.0, 5.0)  # the start's limits while a typed function is refused
 VIEWS = ("overlay", "multiples", "surface3d", "curves", "animation")
-# Learning rates that suit the built-in surfaces better than torch's defaults (which suit networks).
-PLAYGROUND_LR = {"sgd": 0.001, "momentum": 0.001, "nesterov": 0.001, "adagrad": 0.5, "rmsprop": 0.01,
-                 "adam": 0.05, "adamw": 0.05}
+# Learning rates that suit the built-in surfaces better than torch's defaults (each entry's PageDefaults).
+PLAYGROUND_LR = {name: entry.page.playground_lr for name, entry in OPTIMIZERS.items()}
 DEFAULT_LANES = (("sgd", {"lr": 0.001}), ("momentum", {"lr": 0.001, "momentum": 0.9}), ("adam", {"lr": 0.05}))
 DEFAULTS = {"surface": "rosenbrock", "start": (-1.5, 2.0), "steps": 500, "convention": "pytorch",
             "view": "overlay"}
@@ -173,22 +172,12 @@ def start_limits(view) -> tuple[tuple[float, float], tuple[float, float]]:
     return (view[0] - 10 * width, view[1] + 10 * width), (view[2] - 10 * height, view[3] + 10 * height)
 
 
-def _setting_spec(optimizer: str, name: str, schedule: str | None):
-    """The Spec of one flat lane setting ('lr', 'clip_norm.max_norm', 'schedule.total_steps'), or None."""
-    head, dot, tail = name.partition(".")
-    if head == "schedule" and dot:
-        return SCHEDULES[schedule].specs.get(tail) if schedule in SCHEDULES else None
-    if head in TRICKS:
-        return TRICKS[head].specs.get(tail or next(iter(TRICKS[head].specs)))
-    return OPTIMIZERS[optimizer].specs.get(name) if optimizer in OPTIMIZERS else None
-
-
 def _lane_problem(name: str, optimizer: str, settings: dict[str, str]) -> str | None:
     """The warning for a lane of the URL whose setting is not allowed, naming the allowed range (None: no setting
     to blame, e.g. an unknown optimizer)."""
     schedule = settings.get("schedule", "").strip() or None
     for setting, raw in settings.items():
-        spec = _setting_spec(optimizer, setting, schedule)
+        spec = setting_spec(optimizer, setting, schedule)
         if spec is None:
             continue
         try:
@@ -452,7 +441,7 @@ def convention_ui(widget_key: str) -> str:
 def setting_label(lane: Lane, name: str, lang: str) -> str:
     """A flat lane setting ('lr', 'clip_norm.max_norm', 'schedule.total_steps') named in the user's language."""
     head = name.partition(".")[0]
-    spec = _setting_spec(lane.optimizer, name, lane.schedule[0] if lane.schedule else None)
+    spec = setting_spec(lane.optimizer, name, lane.schedule[0] if lane.schedule else None)
     if spec is None:
         return name
     if head in TRICKS:
@@ -483,8 +472,7 @@ def lane_labels(lanes: dict[int, Lane], lang: str) -> dict[int, str]:
 # The hyperparameters a lane card shows at once: the ones a learner moves first. The rest, the tricks, the schedule
 # and the remove button are one click away in the card's "More settings" popover, whose widgets the browser builds
 # only when it is opened (the five lanes of bench/browser.py mount 9 sliders instead of 21).
-PRIMARY = {"sgd": ("lr",), "momentum": ("lr", "momentum"), "nesterov": ("lr", "momentum"), "adagrad": ("lr",),
-           "rmsprop": ("lr", "alpha"), "adam": ("lr", "beta1"), "adamw": ("lr", "beta1", "weight_decay")}
+PRIMARY = {name: entry.page.primary for name, entry in OPTIMIZERS.items()}
 
 
 def lane_ui(lane_id: int, index: int, colour: str, convention: str, prefix: str = PREFIX,
@@ -504,7 +492,7 @@ def lane_ui(lane_id: int, index: int, colour: str, convention: str, prefix: str 
                                  on_change=reset_lane, args=(lane_id, prefix, learning_rates),
                                  format_func=lambda name: OPTIMIZERS[name].label(lang))
     entry = OPTIMIZERS[optimizer]
-    primary = PRIMARY.get(optimizer, ("lr",))
+    primary = PRIMARY[optimizer]
 
     def hyperparameter(name: str) -> None:
         default = learning_rates[optimizer] if name == "lr" else entry.specs[name].default
