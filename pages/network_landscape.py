@@ -7,13 +7,13 @@ data, model, training and optimizers as tabs. The computations are optviz.nets.l
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import streamlit as st
 
+from optviz.nets.tasks import record_experiment
 from optviz.plots import netscape as figures
 from optviz.plots.style import lane_colour
+from optviz.ui import jobs as jobs_ui
 from optviz.ui import networks as nt
 from optviz.ui import t
 from optviz.ui.layout import CHART_HEIGHT, CONTROLS_HEIGHT, page_header
@@ -30,6 +30,16 @@ EXPERIMENTS_KEPT = 2
 VIEWS_KEPT = 16  # computed lines, slices, planes and sharpness results kept per session
 PATH_POINTS = 41
 VIEW_HEIGHT = CHART_HEIGHT - 40  # under the tabs' titles
+JOB, PROBLEM = PREFIX + "job", PREFIX + "job_problem"  # the training queued or running; why it gave nothing
+
+
+def finish(job) -> None:
+    """A finished training: its paths into the session's experiments (or why there are none)."""
+    experiment, problem = jobs_ui.outcome(job)
+    if experiment is not None and not job.cancel_requested:
+        nt.keep(nt.session_store(EXPERIMENTS), job.context["key"], experiment, EXPERIMENTS_KEPT)
+    if problem is not None:
+        st.session_state[PROBLEM] = problem
 
 
 def throttled(bar, text: str):
@@ -252,13 +262,27 @@ labels = nt.lane_labels(active)
 experiments = nt.session_store(EXPERIMENTS)
 experiment_key = (setup, tuple(active.values()))
 blocked = nt.problems(setup)
+job = jobs_ui.pending(JOB)
 with action:
     train_now = st.button(t("nl.train"), type="primary", icon=":material/play_arrow:", width="stretch",
-                          disabled=experiment_key in experiments or not active or bool(blocked), key=PREFIX + "train")
-    nt.before_training_ui(setup, len(active) if experiment_key not in experiments else 0, blocked)
+                          disabled=experiment_key in experiments or not active or bool(blocked) or job is not None,
+                          key=PREFIX + "train")
+    if job is None:
+        nt.before_training_ui(setup, len(active) if experiment_key not in experiments else 0, blocked)
+if train_now and job is None and experiment_key not in experiments:  # to the pool: the page stays usable
+    job = jobs_ui.submit(JOB, record_experiment, setup, active, PATH_POINTS,
+                         estimate=nt.forecast_seconds(setup, len(active)))
+    if job is not None:
+        job.context.update(key=experiment_key, labels=[labels[index] for index in active], epochs=setup.epochs)
+        st.rerun()  # draw the page again: Train disabled, the job's place in the queue shown
 
 with chart_column:
-    if experiment_key not in experiments or train_now:
+    if job is not None:
+        jobs_ui.follow(JOB, nt.training_progress(job), finish)
+    problem = st.session_state.pop(PROBLEM, None)
+    if problem is not None:
+        st.warning(problem, icon=":material/warning:")
+    if experiment_key not in experiments:
         if setup.features and not blocked:
             shown = nt.preview(setup.dataset, setup.size, setup.noise, setup.seed, setup.validation, setup.test)
             from optviz.plots import networks as data_figures
@@ -269,31 +293,9 @@ with chart_column:
                                                  "train": t("nt.train_part"), "val": t("nt.val_part"),
                                                  "test": t("nt.test_part")}, height=CHART_HEIGHT - 60),
                 width="stretch", key=PREFIX + "preview_chart")
-        if not train_now:
+        if job is None:
             st.info(t("nl.press_train"), icon=":material/info:")
-            st.stop()
-
-    if train_now:
-        from optviz.nets.geometry import parameter_vector
-        from optviz.nets.landscape import record_paths
-
-        data, spec, initial, config = nt.prepare(setup)
-        progress = st.progress(0.0, text=t("nt.training_starts"))
-        started = time.perf_counter()
-
-        def advance(number: int, epoch: int, total: int) -> None:
-            index = list(active)[number]
-            fraction = min((number + epoch / setup.epochs) / total, 1.0)
-            elapsed = time.perf_counter() - started
-            left = elapsed / fraction * (1 - fraction) if fraction > 0 else 0.0  # as the networks page estimates
-            progress.progress(fraction, text=t(
-                "nt.training_progress", lane=labels[index], run=number + 1, runs=total, epoch=epoch,
-                epochs=setup.epochs, left=nt.duration_text(left)))
-
-        paths = record_paths(data, spec, active, config, initial, PATH_POINTS, advance)
-        nt.keep(experiments, experiment_key, {"paths": paths, "initial": parameter_vector(initial), "spec": spec},
-                EXPERIMENTS_KEPT)
-        st.rerun()
+        st.stop()
 
     experiment = experiments[experiment_key]
     paths = experiment["paths"]

@@ -4,15 +4,15 @@ A workbench: the chart (the data before training, then curves or decision bounda
 controls beside it in a scrolling column (Train on top; Data | Model | Training | Optimizers as tabs); the test
 table, the gradient norms and the way to the landscape page below."""
 
-import time
-
 import numpy as np
 import streamlit as st
 
 from optviz.nets.steps import first_difference, torch_reference_problem
+from optviz.nets.tasks import train_lanes
 from optviz.plots import networks as figures
 from optviz.plots.style import lane_colour
 from optviz.report import format_number
+from optviz.ui import jobs as jobs_ui
 from optviz.ui import networks as nt
 from optviz.ui import t
 from optviz.ui.layout import CHART_HEIGHT, CONTROLS_HEIGHT, page_header
@@ -20,6 +20,22 @@ from optviz.ui.navigation import ensure_navigation
 from optviz.ui.tables import table
 
 TORCH_TOLERANCE = 1e-6
+JOB = nt.key("job")  # this session's training, while it is queued or running
+PROBLEM = nt.key("job_problem")  # why the last training gave no result (cancelled, refused), shown once
+
+
+def engine_label(label: str, engine: str) -> str:
+    return label + (" · torch.optim" if engine == "torch" else "")
+
+
+def finish(job) -> None:
+    """A finished training: its results into the session's store (or why there are none)."""
+    results, problem = jobs_ui.outcome(job)
+    for name, result in zip(job.context["names"], results or (), strict=False):
+        nt.remember(name, result)
+    if problem is not None:
+        st.session_state[PROBLEM] = problem
+
 
 ensure_navigation()
 page_header(t("nt.title"), "networks", t("nt.intro"))
@@ -44,17 +60,32 @@ wanted = [(index, lane, engine) for index, lane in active.items()
 results = nt.store()
 missing = [item for item in wanted if nt.lane_name(setup, item[1], item[2]) not in results]
 blocked = nt.problems(setup)
+job = jobs_ui.pending(JOB)
 with action:
     train_now = st.button(t("nt.train"), type="primary", icon=":material/play_arrow:", width="stretch",
-                          disabled=not missing or bool(blocked))
-    nt.before_training_ui(setup, len(missing), blocked)
+                          disabled=not missing or bool(blocked) or job is not None)
+    if job is None:
+        nt.before_training_ui(setup, len(missing), blocked)
+if train_now and missing and job is None:  # to the server's pool of workers: this page stays usable meanwhile
+    job = jobs_ui.submit(JOB, train_lanes, setup, [(lane, engine) for _, lane, engine in missing],
+                         estimate=nt.forecast_seconds(setup, len(missing)))
+    if job is not None:
+        job.context.update(names=[nt.lane_name(setup, lane, engine) for _, lane, engine in missing],
+                           labels=[engine_label(labels[index], engine) for index, _, engine in missing],
+                           epochs=setup.epochs)
+        st.rerun()  # draw the page again: Train disabled, the job's place in the queue shown
 
 # ---------------------------------------------------------------- the chart column
 finished = {index: results[nt.lane_name(setup, lane, "optviz")] for index, lane in active.items()
             if "error" not in results.get(nt.lane_name(setup, lane, "optviz"), {"error": None})}
 regression = setup.dataset in ("plane", "multi_gauss")
 with chart_column:
-    if not finished or train_now:
+    if job is not None:
+        jobs_ui.follow(JOB, nt.training_progress(job), finish)
+    problem = st.session_state.pop(PROBLEM, None)
+    if problem is not None:
+        st.warning(problem, icon=":material/warning:")
+    if not finished:
         if setup.features and not blocked:
             shown = nt.preview(setup.dataset, setup.size, setup.noise, setup.seed, setup.validation, setup.test)
             if shown["points"] is None:
@@ -65,49 +96,13 @@ with chart_column:
                                                      "train": t("nt.train_part"), "val": t("nt.val_part"),
                                                      "test": t("nt.test_part")}, height=CHART_HEIGHT - 60)
             st.plotly_chart(figure, width="stretch", key=nt.key("preview_chart"))
-        if missing and not train_now and not blocked:  # nothing trained yet, or settings changed since
+        if missing and job is None and not blocked:  # nothing trained yet, or settings changed since
             st.info(t("nt.press_train_changed" if results else "nt.press_train"), icon=":material/info:")
 
-    if train_now and missing:
-        from optviz.nets.train import train  # torch is imported only when something is trained
-
-        data, spec, initial, config = nt.prepare(setup)
-        grid = axes = view = None
-        if data.points is not None:  # a 2D data set: the decision boundary over the plane
-            view = np.asarray(data.points)
-            low, high = view.min(axis=0) - 0.5, view.max(axis=0) + 0.5
-            axes = [np.linspace(low[0], high[0], nt.BOUNDARY_RESOLUTION),
-                    np.linspace(low[1], high[1], nt.BOUNDARY_RESOLUTION)]
-            grid = data.inputs_at(np.stack(np.meshgrid(*axes), axis=-1))
-        progress = st.progress(0.0, text=t("nt.training_starts"))
-        st.button(t("nt.stop"), icon=":material/stop:", help=t("nt.stop_help"))  # any click ends this run
-        started = time.perf_counter()
-        for number, (index, lane, engine) in enumerate(missing):
-            def advance(epoch, history, number=number, index=index, engine=engine):
-                fraction = min((number + epoch / setup.epochs) / len(missing), 1.0)
-                elapsed = time.perf_counter() - started
-                left = elapsed / fraction * (1 - fraction) if fraction > 0 else 0.0
-                progress.progress(fraction, text=t(
-                    "nt.training_progress", lane=labels[index] + (" · torch.optim" if engine == "torch" else ""),
-                    run=number + 1, runs=len(missing), epoch=epoch, epochs=setup.epochs,
-                    left=nt.duration_text(left)))
-                return True
-
-            try:
-                history = train(data, spec, lane, config, engine, initial, on_epoch=advance, snapshot_inputs=grid)
-            except (ValueError, RuntimeError):  # kept, so that the message survives the rerun below
-                nt.remember(nt.lane_name(setup, lane, engine), {"error": True})
-                continue
-            result = nt.summary(history)
-            result["axes"] = axes
-            result["points"] = None if view is None else view[: len(data.x_train)]
-            result["targets"] = data.y_train
-            nt.remember(nt.lane_name(setup, lane, engine), result)
-        st.rerun()  # draw the page again from the store: Train disabled, no Stop button, every result shown
 
     for index, lane, engine in wanted:
         if results.get(nt.lane_name(setup, lane, engine), {}).get("error"):
-            st.warning(t("nt.training_failed", lane=labels[index] + (" · torch.optim" if engine == "torch" else "")),
+            st.warning(t("nt.training_failed", lane=engine_label(labels[index], engine)),
                        icon=":material/warning:")
     if finished:
         boundaries = all(result["axes"] is not None for result in finished.values())

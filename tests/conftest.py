@@ -26,6 +26,10 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# The pages' tests (AppTest, in this process) run long computations inline, at once (optviz.jobs); the servers the
+# tests start use the real pool of worker processes unless a test says otherwise (start_streamlit's environment).
+os.environ.setdefault("OPTVIZ_WORKERS", "0")
+SERVER_WORKERS = "2"
 # `make screenshots` points this at docs/screenshots: the README's pictures come from these tests, from the real app
 SCREENSHOTS = Path(os.environ.get("OPTVIZ_SCREENSHOTS", ROOT / "build" / "screenshots"))
 
@@ -61,6 +65,8 @@ def start_streamlit(log_path: Path, script: Path = ROOT / "server.py", cwd: Path
         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
     ]
+    if environment is None:
+        environment = {**os.environ, "OPTVIZ_WORKERS": SERVER_WORKERS}
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=cwd, env=environment, stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True)

@@ -46,13 +46,11 @@ def loss_functions(data, initial, loss_name: str) -> tuple[LossFunction, LossFun
 def record_paths(data, spec, lanes: dict[int, object], config, initial, points: int,
                  on_epoch: Callable[[int, int, int], None] | None = None) -> dict[int, Path | str]:
     """Train every lane from `initial` and keep its path (geometry.trace); a lane whose settings are refused
-    gets its error text instead. `on_epoch(number, epoch, lanes)` reports progress."""
+    gets its error text instead. `on_epoch(number, epoch, lanes)` reports progress; returning False stops."""
     paths: dict[int, Path | str] = {}
     for number, (index, lane) in enumerate(lanes.items()):
         def advance(epoch, _history, number=number):
-            if on_epoch is not None:
-                on_epoch(number, epoch, len(lanes))
-            return True
+            return on_epoch is None or on_epoch(number, epoch, len(lanes)) is not False
 
         try:
             paths[index] = trace(data, spec, lane, config, initial, points=points, on_epoch=advance)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -12,10 +11,12 @@ import streamlit as st
 
 from optviz.engine import OPTIMIZERS
 from optviz.nets.data import DIGIT_IMAGES, MIN_HELD_OUT, held_out_too_small
+from optviz.nets.tasks import Setup, prepare, summary  # noqa: F401 (the pages' names for them)
 from optviz.runs import Lane
 
 from . import keys
 from .i18n import language, t
+from .jobs import duration_text
 
 PREFIX = "nt_"
 STORE = PREFIX + "results"
@@ -23,39 +24,11 @@ STORE_SIZE = 24
 NETWORK_LR = {name: entry.page.network_lr for name, entry in OPTIMIZERS.items()}  # each entry's PageDefaults
 DATASETS = ("circle", "xor", "gauss", "spiral", "moons", "plane", "multi_gauss", "digits")
 FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
-BOUNDARY_RESOLUTION = 60
 
 
 def key(name: str) -> str:
     """The session key of a networks-page widget."""
     return PREFIX + name
-
-
-@dataclass(frozen=True)
-class Setup:
-    """Everything but the lanes that decides a training: data, model, training settings (hashable)."""
-
-    dataset: str
-    size: int
-    noise: float
-    validation: float
-    test: float
-    features: tuple[str, ...]
-    standardize: bool
-    hidden: tuple[int, ...]
-    activation: str
-    init: str
-    norm: str
-    dropout: float
-    residual: bool
-    loss: str
-    epochs: int
-    batch_size: int
-    patience: int
-    seed: int
-    cnn: bool = False
-    channels: int = 8
-    dtype: str = "float32"  # float64: the check against torch.optim agrees to rounding over any number of steps
 
 
 def setup_ui(prefix: str = PREFIX, epochs: int = 60, places: tuple | None = None) -> Setup:
@@ -171,11 +144,14 @@ def forecast_seconds(setup: Setup, runs: int) -> float:
     return one * runs * (1.5 if setup.dtype == "float64" else 1.0)
 
 
-def duration_text(seconds: float) -> str:
-    """'about 40 s', 'about 3 min' in the user's language."""
-    if seconds < 90:
-        return t("nt.about_seconds", count=max(1, round(seconds)))
-    return t("nt.about_minutes", count=round(seconds / 60))
+def training_progress(job):
+    """The progress text of a training job (which lane, epoch, time left) in the user's language; the job's
+    context names its lanes ("labels") and its epochs."""
+    def text(status) -> str:
+        lanes = job.context["labels"]
+        return t("nt.training_progress", lane=lanes[min(status.run, len(lanes) - 1)], run=status.run + 1,
+                 runs=len(lanes), epoch=status.epoch, epochs=job.context["epochs"], left=duration_text(status.left))
+    return text
 
 
 LONG_TRAINING_SECONDS = 60  # say before starting when a training will take longer than this
@@ -193,29 +169,6 @@ def before_training_ui(setup: Setup, runs: int, blocked: list[str]) -> None:
                        icon=":material/hourglass_top:")
         else:
             st.caption(t("nt.will_take", runs=runs, duration=duration_text(forecast)))
-
-
-def prepare(setup: Setup):
-    """The data split, the network's spec, the shared initial network and the training config of `setup`.
-
-    Imports torch (only pages that train call this). ValueError names a setting out of range."""
-    from optviz.nets.data import digits_split, split
-    from optviz.nets.models import CNNSpec, MLPSpec, build
-    from optviz.nets.train import TrainConfig
-
-    if setup.dataset == "digits":
-        data = digits_split(setup.seed, setup.validation, setup.test, setup.size)
-    else:
-        data = split(setup.dataset, setup.size, setup.noise, setup.seed, setup.validation, setup.test,
-                     setup.features, setup.standardize)
-    if setup.cnn:
-        spec = CNNSpec(10, setup.channels, setup.residual, setup.init)
-    else:
-        spec = MLPSpec(data.x_train.shape[1], data.classes if data.task == "classification" else 1,
-                       setup.hidden, setup.activation, setup.init, setup.norm, setup.dropout, setup.residual)
-    initial = build(spec, setup.seed)
-    config = TrainConfig(setup.epochs, setup.batch_size, setup.loss, setup.patience, True, setup.seed, setup.dtype)
-    return data, spec, initial, config
 
 
 def lanes_ui(prefix: str, optimizers: tuple[str, ...], per_row: int = 3) -> list[Lane | None]:
@@ -332,19 +285,6 @@ def store() -> OrderedDict:
 def remember(name: tuple, result: dict[str, Any]) -> None:
     """Keep one finished training, at most STORE_SIZE of them."""
     keep(store(), name, result, STORE_SIZE)
-
-
-def summary(history) -> dict[str, Any]:
-    """What the page shows of a training, as plain data (no torch objects are kept in the session)."""
-    return {
-        "train_loss": np.asarray(history.train_loss), "val_loss": np.asarray(history.val_loss),
-        "train_acc": np.asarray(history.train_acc), "val_acc": np.asarray(history.val_acc),
-        "step_loss": np.asarray(history.step_loss), "grad_norms": np.asarray(history.grad_norms),
-        "snapshots": history.snapshots, "diverged_at": history.diverged_at, "stopped_at": history.stopped_at,
-        "best_epoch": history.best_epoch, "test_loss": history.test_loss, "test_acc": history.test_acc,
-        "restored_epoch": history.restored_epoch, "restored_snapshot": history.restored_snapshot,
-        "merged_single": history.merged_single,
-    }
 
 
 def lane_name(setup: Setup, lane: Lane, engine: str) -> tuple:

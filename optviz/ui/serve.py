@@ -1,7 +1,7 @@
 """How optviz is served: the st.App that `streamlit run server.py` starts (uvicorn + Starlette, Streamlit 1.67).
 
-Three things happen here, each to shorten the wait for a freshly started server's first page
-(bench/browser.py measures them):
+Four things happen here, the first three to shorten the wait for a freshly started server's first page
+(bench/browser.py measures them), the last for the first training:
 
 - **No pages/ fallback run.** A main script with a pages/ folder beside it makes Streamlit run a deep-linked page
   (e.g. /playground) once without the main script, until some session has called st.navigation
@@ -14,6 +14,8 @@ Three things happen here, each to shorten the wait for a freshly started server'
   browser, late in a page of many elements. Every optviz page draws Plotly charts, so the HTML page starts loading
   and evaluating that chunk as soon as Streamlit's own script has run, and preloads the two KaTeX fonts the formulas
   use. Only HTML responses are touched; a Streamlit whose files are not where 1.67 keeps them gets no tags.
+- **Workers started.** The pool of worker processes that runs the trainings (optviz.jobs) starts with the server
+  (its forkserver imports torch once), not when the first learner presses Train; it is shut down with the server.
 
 Everything here is an optimisation: `streamlit run app.py` serves the same app without it.
 """
@@ -174,9 +176,25 @@ def skip_pages_fallback() -> None:
     PagesManager.uses_pages_directory = False
 
 
+def start_workers() -> None:
+    """Start the pool of worker processes for trainings (optviz.jobs) now, so that the first learner to press Train
+    does not wait for torch to load in them. Failures are logged: the first training then starts the pool."""
+    try:
+        from optviz import jobs
+
+        jobs.pool().start()
+    except Exception:
+        LOGGER.exception("optviz could not start its worker processes; the first training will try again")
+
+
 @asynccontextmanager
 async def lifespan(_app):
-    """Server start: skip the pages/ fallback and warm the imports on a daemon thread (the server answers at once)."""
+    """Server start: skip the pages/ fallback, warm the imports and start the worker processes on daemon threads
+    (the server answers at once). Server end: the workers are shut down."""
     skip_pages_fallback()
     threading.Thread(target=warm_up, name="optviz-warm-up", daemon=True).start()
+    threading.Thread(target=start_workers, name="optviz-workers", daemon=True).start()
     yield
+    from optviz import jobs
+
+    jobs.pool().shutdown()
