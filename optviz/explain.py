@@ -37,7 +37,10 @@ def divergence_reason(surface: Surface, lane: Lane, diverged_at: int) -> tuple[s
 
 def oscillation_reason(surface: Surface, lane: Lane) -> tuple[str, dict[str, Any]]:
     """Why a run neither converges nor diverges: on a quadratic, gradient descent with η·λ_max = 2 exactly (the
-    stability boundary: the steepest coordinate flips sign at the same size every step); otherwise the rule."""
+    stability boundary: the steepest coordinate flips sign at the same size every step); on a data surface with
+    mini-batches, the batches' gradients (not zero at the minimum); otherwise the rule."""
+    if surface.data is not None and not surface.data.full_batch:
+        return "oscillate.minibatch", {"batch": surface.data.batch}
     eigenvalues = surface.hessian_eigenvalues
     plain = theory.heavy_ball(lane)
     if eigenvalues and plain and plain.momentum == 0:

@@ -19,6 +19,7 @@ class Preset:
     steps: int
     lanes: tuple[tuple[str, dict], ...]
     convention: str = "pytorch"
+    view: str | None = None  # the view the lesson opens in (None: the one the learner had)
 
 
 PRESETS: dict[str, Preset] = {
@@ -77,6 +78,14 @@ PRESETS: dict[str, Preset] = {
             ("sgd", {"lr": 0.6}),
             ("momentum", {"lr": 0.6, "momentum": 0.5}),
         ), "textbook"),
+        # linear regression's 100 points: the batch-size lesson (its view runs the first lane at three batch sizes)
+        Preset("batch_sizes", "linreg:batch=10", (-1.0, 2.0), 100, (
+            ("sgd", {"lr": 0.05}),
+        ), view="batches"),
+        Preset("sgd_noise", "linreg:batch=1", (-1.0, 2.0), 1000, (
+            ("sgd", {"lr": 0.05}),
+            ("sgd", {"lr": 0.05, "schedule": "inverse_time", "schedule.decay_rate": 0.01}),
+        ), view="overlay"),
     )
 }
 

@@ -7,6 +7,7 @@ fragment, so a slider move reruns the workbench only.
 
 import streamlit as st
 
+from optviz import batches
 from optviz.explain import run_explanation
 from optviz.plots import playground as figures
 from optviz.plots.style import lane_colour
@@ -43,16 +44,65 @@ def chart_labels(surface) -> dict:
             "step": t("axis.step"), "play": t("pg.play"), "pause": t("pg.pause"),
             "loss": t("pg.curve.loss") if surface.f_star is not None else t("pg.curve.loss_raw"),
             "distance": t("pg.curve.distance"), "grad_norm": t("pg.curve.grad_norm"),
-            "effective_lr": t("pg.curve.effective_lr"), "title": ""}
+            "effective_lr": t("pg.curve.effective_lr"), "title": "", **(data_labels(surface) if surface.data else {})}
 
 
-def draw_chart(view, surface, surface_name, paths, series, start, inspected=None) -> object:
+def data_labels(surface) -> dict:
+    """A data surface's words: its axes (w, b), the data panel, and which loss and gradient the curves show."""
+    labels = {"axes": surface.axis_names, "data": t("pg.data"), "best_fit": t("pg.best_fit"), "class": t("pg.class"),
+              "probability": t("pg.probability"),
+              "loss": t("pg.curve.loss_data") if surface.f_star is not None else t("pg.curve.loss_data_raw")}
+    if not surface.data.full_batch:
+        labels["grad_norm"] = t("pg.curve.grad_batch")
+    return labels
+
+
+def draw_batches(surface_name, first_lane, start, epochs) -> object:
+    """The batch-size lesson for the first lane: full batch, mini-batch and SGD, the noise ball; its caption."""
+    if first_lane is None:
+        st.info(t("batches.refused"), icon=":material/info:")
+        return None
+    name, lane = first_lane
+    race, ball = pg.batch_lesson_cached(surface_name, lane, start, epochs)
+    epochs = int(race["sgd"]["epochs"][-1])
+    labels = {key: t(f"batches.{key}") for key in ("vs_steps", "vs_epochs", "distance", "updates", "epochs")}
+    labels.update({f"batch.{kind}": t(f"batches.batch.{kind}", batch=race[kind]["batch"]) for kind in race})
+    labels.update({f"ball.{kind}": t(f"batches.ball.{kind}") for kind in ("constant", "decaying")})
+    labels.update({"ball": t("batches.ball", runs=len(ball["constant"]["ends"]), epochs=epochs),
+                   "minimum": t("pg.minimum"), "axes": get_surface(surface_name).axis_names})
+    figure = figures.batch_lesson_figure(race, ball, labels, height=CHART_HEIGHT)
+    st.plotly_chart(figure, width="stretch")
+    fields = {"lane": name, "epochs": epochs, "runs": race["sgd"]["runs"],
+              "examples": f"{epochs * get_surface(surface_name).data.n:,}".replace(",", " ")}
+    if ball["minimum"] is None:
+        st.caption(t("batches.caption_no_minimum", **fields))
+        return figure
+    for kind in race:
+        fields[kind] = format_number(float(race[kind]["median"][-1]))
+        fields[f"{kind}_steps"] = len(race[kind]["steps"]) - 1
+    fields["mini_batch"] = race["mini"]["batch"]
+    for kind in ("constant", "decaying"):
+        fields[kind] = format_number(float(ball[kind]["median_distance"][-1]))
+    st.caption(t("batches.caption", **fields))
+    return figure
+
+
+def draw_chart(view, surface, surface_name, paths, series, start, inspected=None, first_lane=None,
+               data_controls=("step", 10)) -> object:
     """The chosen view of the race (with the inspector's step marked on the overlay); returns its figure (for the HTML
-    download)."""
+    download). On a data surface the overlay and the animation show the data and each lane's fit beside the contour,
+    the curves can run per epoch, and the batch-size lesson is a view of its own."""
     labels = chart_labels(surface)
+    data = batches.data_view(surface)
+    if view == "batches" and data is not None:
+        return draw_batches(surface_name, first_lane, start, data_controls[1])
     if view == "overlay":
+        fits = None if data is None else [
+            {"label": path["label"], "colour": path["colour"], "y": batches.fits(surface, path["xy"][-1:])[0]}
+            for path in paths]
         figure = figures.overlay_figure(surface_picture_cached(surface_name), paths, surface.minima, start,
-                                        surface.view, labels, height=CHART_HEIGHT, inspected=inspected)
+                                        surface.view, labels, height=CHART_HEIGHT, inspected=inspected, data=data,
+                                        fits=fits)
         st.plotly_chart(figure, key=pg.key("chart"), on_select="rerun", selection_mode="points", width="stretch")
     elif view == "multiples":
         figure = figures.multiples_figure(contour_grid(surface_name, 80), paths, surface.minima, start, surface.view,
@@ -63,11 +113,16 @@ def draw_chart(view, surface, surface_name, paths, series, start, inspected=None
                                            height=CHART_HEIGHT)
         st.plotly_chart(figure, width="stretch")
     elif view == "curves":
+        if data is not None and data_controls[0] == "epoch":
+            series = [{**curve, "steps": batches.epochs_axis(surface, curve["steps"])} for curve in series]
+            labels["step"] = t("pg.epoch")
         figure = figures.curves_figure(series, labels, height=CHART_HEIGHT, loss_log=surface.f_star is not None)
         st.plotly_chart(figure, width="stretch")
     else:
+        if data is not None:
+            paths = [{**path, "fits": batches.fits(surface, path["xy"])} for path in paths]
         figure = figures.animation_figure(surface_picture_cached(surface_name), paths, surface.minima, start,
-                                          surface.view, labels, height=CHART_HEIGHT + 40)
+                                          surface.view, labels, height=CHART_HEIGHT + 40, data=data)
         st.plotly_chart(figure, width="stretch")
     return figure
 
@@ -88,6 +143,13 @@ def workbench() -> None:
             pg.lanes_ui(st.session_state[pg.key("convention")])
         return
     surface = get_surface(surface_name)
+    views = pg.VIEWS + (pg.DATA_VIEWS if surface.data is not None else ())
+    if st.session_state.get(pg.key("view")) not in views:  # the batch-size view of a data surface left behind
+        st.session_state[pg.key("view")] = pg.DEFAULTS["view"]
+    data_controls = ("step", 10)
+    if surface.data is not None:
+        with controls:
+            data_controls = pg.data_view_ui(st.session_state[pg.key("view")])
     # The chart first: start, steps, convention and lanes are read from the session (where their widgets keep them)
     # and the chart is drawn before those widgets, so that it reaches the browser before their ~90 messages.
     start, steps, convention = pg.run_settings_from_state()
@@ -108,12 +170,13 @@ def workbench() -> None:
 
     with chart_column:
         view_column, formula_column = st.columns([1.25, 1], vertical_alignment="center")
-        view = view_column.segmented_control(t("pg.view"), pg.VIEWS, key=pg.key("view"), persist_state="session",
+        view = view_column.segmented_control(t("pg.view"), views, key=pg.key("view"), persist_state="session",
                                              required=True, label_visibility="collapsed",
                                              format_func=lambda name: t(f"pg.view.{name}"))
         formula_column.latex(surface.latex)
+        first_lane = (labels[active[0][0]], active[0][1]) if active else None
         figure = draw_chart(view, surface, surface_name, paths, series, start,
-                            pg.inspected_point(trajectories, labels))
+                            pg.inspected_point(trajectories, labels), first_lane, data_controls)
         for index, lane in active:
             explanation = run_explanation(surface, lane, trajectories[index])  # diverged, diverging, bouncing
             if explanation:
@@ -161,6 +224,7 @@ def workbench() -> None:
                 lambda: runs_json(surface_name, start, steps, [lane for _, lane in active], ordered),
                 file_name="optviz-runs.json", mime="application/json", icon=":material/download:")
             columns[2].download_button(t("pg.download_html"), lambda: figure.to_html(include_plotlyjs=True),
+                                       disabled=figure is None,
                                        file_name="optviz-figure.html", mime="text/html", icon=":material/download:")
 
     with controls:

@@ -157,9 +157,36 @@ def d2l_momentum():
     return ["0.94", "1 673", "5.6", "0.007", "0.003", "20"]
 
 
+def batch_sizes():
+    from optviz.batches import batch_race, noise_ball
+
+    preset = PRESETS["batch_sizes"]
+    assert preset.view == "batches" and preset.steps == 100  # the lane's own path: 10 epochs of mini-batches of 10
+    lane = lane_from_settings(*preset.lanes[0])
+    race, ball = batch_race(preset.surface, lane, preset.start, 10), noise_ball(preset.surface, lane, preset.start, 10)
+    assert [len(race[kind]["steps"]) - 1 for kind in ("full", "mini", "sgd")] == [10, 100, 1000]
+    assert all(race[kind]["epochs"][-1] == 10 for kind in race)  # the same examples for each
+    assert 2.5 < race["full"]["median"][-1] < 3.5  # still 3 above f*
+    assert race["mini"]["median"][-1] < 0.01 < 0.02 < race["sgd"]["median"][-1] < 0.045  # SGD stalls near 0.03
+    assert race["full"]["median"][1] < race["mini"]["median"][1] < race["sgd"]["median"][1]  # per update
+    constant, decaying = (ball[kind]["median_distance"][-1] for kind in ("constant", "decaying"))
+    assert 0.08 < constant < 0.15 and 0.01 < decaying < 0.025  # about 0.1, about 0.02
+    return ["0.05", "100", "1 000", "10", "3", "0.01", "0.03", "0.1", "0.02"]
+
+
+def sgd_noise():
+    chosen, (constant, decaying) = runs("sgd_noise")
+    minimum = np.asarray(chosen.minima[0])
+    near = [int(np.argmax(np.linalg.norm(run.positions - minimum, axis=-1) < 0.3)) for run in (constant, decaying)]
+    assert 0 < near[0] < 100  # within the first epoch of 100 points
+    last = [float(np.median(np.linalg.norm(run.positions[-500:] - minimum, axis=-1))) for run in (constant, decaying)]
+    assert round(last[0], 2) == 0.13 and round(last[1], 2) == 0.02
+    return ["0.05", "100", "500", "0.02", "0.13"]
+
+
 FACTS = {check.__name__: check for check in (
     momentum_valley, saddle_escape, adagrad_fades, edge_of_stability, ill_conditioned, cliff_clipping, lr_decay,
-    bias_correction, plateau, d2l_momentum)}
+    bias_correction, plateau, d2l_momentum, batch_sizes, sgd_noise)}
 
 
 def test_every_preset_has_its_facts():

@@ -145,11 +145,14 @@ def click_grid(view, count: int = 19) -> go.Scatter:
 
 
 def overlay_figure(picture: dict, paths: list[dict], minima, start, view, labels: dict,
-                   height: int = 560, inspected: dict | None = None) -> go.Figure:
+                   height: int = 560, inspected: dict | None = None, data: dict | None = None,
+                   fits: list[dict] | None = None) -> go.Figure:
     """Every lane's path over the surface's picture (surface_picture), with the start and the known minima marked;
-    clicks on the invisible grid pick a start."""
-    figure = go.Figure([click_grid(view)])
-    _picture_layer(figure, picture, labels["colorbar"])
+    clicks on the invisible grid pick a start. On a data surface (`data`, optviz.batches.data_view) the points and
+    each lane's fit (`fits`: label, colour, y over data['grid']) are drawn beside the contour."""
+    figure = _with_data_panel(data)
+    figure.add_trace(click_grid(view))
+    _picture_layer(figure, picture, labels["colorbar"], showscale=data is None)
     outlines, ends = _shared_outline_and_ends(paths)
     figure.add_trace(outlines)
     for index, path in enumerate(paths):
@@ -163,11 +166,64 @@ def overlay_figure(picture: dict, paths: list[dict], minima, start, view, labels
                                     marker=dict(symbol="circle-open", size=20, color="black", line=dict(width=2.5))))
     for trace in _markers(minima, start, labels):
         figure.add_trace(trace)
-    apply_layout(figure, labels.get("title", ""), "x", "y", height=height)
-    _fix_view(figure, view)
+    axis_names = labels.get("axes", ("x", "y"))
+    apply_layout(figure, labels.get("title", ""), axis_names[0], axis_names[1], height=height)
+    _fix_view(figure, view, **_first_panel(data))
     figure.update_layout(clickmode="event+select", dragmode="pan", margin=dict(l=50, r=10, t=30 if labels.get(
         "title") else 10, b=40), legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0))
+    if data is not None:
+        _data_panel(figure, data, fits or [], labels)
     return figure
+
+
+def _first_panel(data: dict | None) -> dict:
+    """Where the contour's axes are: the whole figure, or its first panel when the data sit beside it."""
+    return {} if data is None else {"row": 1, "col": 1}
+
+
+def _with_data_panel(data: dict | None) -> go.Figure:
+    """An empty figure: one panel, or on a data surface the contour (wide) and the data beside it."""
+    if data is None:
+        return go.Figure()
+    return make_subplots(rows=1, cols=2, column_widths=[0.58, 0.42], horizontal_spacing=0.09)
+
+
+DATA_POINT = dict(size=6, color="rgba(80,80,80,0.55)", line=dict(width=0))
+CLASS_MARKERS = ({"symbol": "circle-open", "color": "#555555"}, {"symbol": "x-thin-open", "color": "#111111"})
+
+
+def _data_panel(figure: go.Figure, data: dict, fits: list[dict], labels: dict) -> None:
+    """The right-hand panel of a data surface: the points (two classes for logistic regression), the best fit
+    dashed, and each lane's fit in its colour (meta 'fit-<index>', so the animation can move them)."""
+    if data["kind"] == "logreg":
+        for label in (0, 1):
+            chosen = data["y"] == label
+            marker = {**CLASS_MARKERS[label], "size": 7, "line": dict(width=1.4, color=CLASS_MARKERS[label]["color"])}
+            figure.add_trace(go.Scatter(x=data["x"][chosen], y=data["y"][chosen], mode="markers", marker=marker,
+                                        name=labels["class"].format(label=label), meta=f"class-{label}",
+                                        hovertemplate="x=%{x:.3g}<extra></extra>"), row=1, col=2)
+    else:
+        figure.add_trace(go.Scatter(x=data["x"], y=data["y"], mode="markers", marker=DATA_POINT, name=labels["data"],
+                                    meta="points", hovertemplate="x=%{x:.3g}<br>y=%{y:.3g}<extra></extra>"),
+                         row=1, col=2)
+    if data["best"] is not None:
+        figure.add_trace(go.Scatter(x=data["grid"], y=data["best"], mode="lines", name=labels["best_fit"],
+                                    meta="best-fit", hoverinfo="skip",
+                                    line=dict(color="black", width=1.5, dash="dash")), row=1, col=2)
+    for index, fit in enumerate(fits):
+        figure.add_trace(_fit_trace(data, fit, index), row=1, col=2)
+    y_title = labels["probability"] if data["kind"] == "logreg" else "y"
+    figure.update_xaxes(title_text="x", row=1, col=2)
+    figure.update_yaxes(title_text=y_title, row=1, col=2)
+    low, high = float(np.min(data["y"])), float(np.max(data["y"]))
+    pad = 0.12 * (high - low or 1.0)
+    figure.update_yaxes(range=[low - pad, high + pad], row=1, col=2)  # a wild fit must not zoom the data away
+
+
+def _fit_trace(data: dict, fit: dict, index: int) -> go.Scatter:
+    return go.Scatter(x=data["grid"], y=np.asarray(fit["y"], dtype=np.float32), mode="lines", showlegend=False,
+                      legendgroup=fit["label"], meta=f"fit-{index}", name=fit["label"],
+                      hovertemplate=fit["label"] + "<extra></extra>", line=dict(color=fit["colour"], width=2.6))
 
 
 def multiples_figure(grid: dict, paths: list[dict], minima, start, view, labels: dict) -> go.Figure:
@@ -267,18 +323,25 @@ def curves_figure(curves: list[dict], labels: dict, height: int = 560, loss_log:
 
 
 def animation_figure(picture: dict, paths: list[dict], minima, start, view, labels: dict,
-                     height: int = 600) -> go.Figure:
+                     height: int = 600, data: dict | None = None) -> go.Figure:
     """Play / pause and a step slider that move every lane in sync; frames are plain dicts (no go.Frame).
 
-    The surface is a layout image, which frames never touch: it stays while playing, paused and scrubbing."""
+    The surface is a layout image, which frames never touch: it stays while playing, paused and scrubbing. On a data
+    surface (`data`) each path carries 'fits' (its model over data['grid'] at each of its points) and the panel beside
+    the contour shows every lane's fit at the frame's step."""
     length = max(len(path["xy"]) for path in paths) if paths else 1
     frame_steps = subsample(length, MAX_FRAMES)
-    figure = go.Figure()
+    figure = _with_data_panel(data)
     _picture_layer(figure, picture, labels["colorbar"], showscale=False)
     for index, path in enumerate(paths):
         figure.add_traces(_path_traces({**path, "xy": path["xy"][:1]}, index, with_outline=False))
     for trace in _markers(minima, start, labels):
         figure.add_trace(trace)
+    fit_indices = []
+    if data is not None:
+        _data_panel(figure, data, [{"label": path["label"], "colour": path["colour"], "y": path["fits"][0]}
+                                   for path in paths], labels)
+        fit_indices = list(range(len(figure.data) - len(paths), len(figure.data)))
     # Each lane's line and end marker move together. A frame carries each path up to its step, thinned to at most
     # ANIMATION_POINTS points (and its exact last point), as float32: 80 frames of full paths were 7.8 MB a rerun
     # for 5 lanes x 1 000 steps.
@@ -286,13 +349,17 @@ def animation_figure(picture: dict, paths: list[dict], minima, start, view, labe
     thinned = [subsample(len(path["xy"]), ANIMATION_POINTS) for path in paths]
     frames = []
     for step in frame_steps:
-        data = []
+        frame_data = []
         for path, kept in zip(paths, thinned, strict=True):
             last = min(int(step), len(path["xy"]) - 1)
             shown = np.asarray(path["xy"][np.append(kept[kept < last], last)], dtype=np.float32)
-            data += [{"type": "scatter", "x": shown[:, 0], "y": shown[:, 1]},
+            frame_data += [{"type": "scatter", "x": shown[:, 0], "y": shown[:, 1]},
                      {"type": "scatter", "x": shown[-1:, 0], "y": shown[-1:, 1]}]
-        frames.append({"name": str(int(path_steps(paths, step))), "data": data, "traces": path_indices})
+        for path in paths if fit_indices else ():
+            frame_data.append({"type": "scatter", "y": np.asarray(path["fits"][min(int(step), len(path["xy"]) - 1)],
+                                                            dtype=np.float32)})
+        frames.append({"name": str(int(path_steps(paths, step))), "data": frame_data,
+                       "traces": path_indices + fit_indices})
     figure.frames = frames
     sliders = [{"active": 0, "currentvalue": {"prefix": labels["step"] + ": "}, "pad": {"t": 40},
                 "steps": [{"label": frame["name"], "method": "animate",
@@ -306,10 +373,11 @@ def animation_figure(picture: dict, paths: list[dict], minima, start, view, labe
                     {"label": "❚❚ " + labels["pause"], "method": "animate",
                      "args": [[None], {"mode": "immediate", "frame": {"duration": 0, "redraw": False}}]},
                 ]}]
-    apply_layout(figure, labels.get("title", ""), "x", "y", height=height)
+    axis_names = labels.get("axes", ("x", "y"))
+    apply_layout(figure, labels.get("title", ""), axis_names[0], axis_names[1], height=height)
     figure.update_layout(sliders=sliders, updatemenus=buttons, margin=dict(l=50, r=10, t=40, b=40),
                          legend=dict(orientation="h", yanchor="bottom", y=1.01, xanchor="right", x=1))
-    _fix_view(figure, view)
+    _fix_view(figure, view, **_first_panel(data))
     return figure
 
 
@@ -319,3 +387,66 @@ def path_steps(paths: list[dict], index: int) -> int:
     if steps is None:
         return index
     return int(steps[min(index, len(steps) - 1)])
+
+
+BATCH_COLOURS = {"full": "#1a1a1a", "mini": "#0072B2", "sgd": "#D55E00"}  # Okabe–Ito, apart from the lanes' roles
+BALL_COLOURS = {"constant": "#D55E00", "decaying": "#009E73"}
+
+
+def _rgba(colour: str, alpha: float) -> str:
+    red, green, blue = (int(colour[index:index + 2], 16) for index in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
+
+
+def batch_lesson_figure(race: dict, ball: dict, labels: dict, height: int = 560) -> go.Figure:
+    """d2l.ai 12.5's comparison on a data surface, four panels: the full-data loss of full batch, mini-batch and SGD
+    (median over runs, quartiles shaded) against updates and against epochs; where SGD's runs end with a constant and
+    with a decaying learning rate (the noise ball); and their median distance to the minimum per epoch.
+
+    `race` and `ball` come from optviz.batches (batch_race, noise_ball); `labels` names every series and axis."""
+    figure = make_subplots(rows=2, cols=2, subplot_titles=[labels["vs_steps"], labels["vs_epochs"],
+                                                           labels["ball"], labels["distance"]],
+                           horizontal_spacing=0.1, vertical_spacing=0.17)
+    for kind, series in race.items():
+        colour, name = BATCH_COLOURS[kind], labels[f"batch.{kind}"]
+        for column, axis in ((1, series["steps"]), (2, series["epochs"])):
+            shown = slice(1, None) if column == 1 else slice(None)  # updates on a log axis start at 1
+            x = np.asarray(axis[shown], dtype=np.float32)
+            if series["runs"] > 1:
+                band_x = np.concatenate([x, x[::-1]])
+                band_y = np.concatenate([series["high"][shown], series["low"][shown][::-1]]).astype(np.float32)
+                figure.add_trace(go.Scatter(x=band_x, y=band_y, fill="toself", fillcolor=_rgba(colour, 0.15),
+                                            line=dict(width=0), hoverinfo="skip", showlegend=False,
+                                            legendgroup=kind), row=1, col=column)
+            figure.add_trace(go.Scatter(x=x, y=np.asarray(series["median"][shown], dtype=np.float32), mode="lines",
+                                        name=name, legendgroup=kind, showlegend=column == 1, meta=f"race-{kind}",
+                                        line=dict(color=colour, width=2.2)), row=1, col=column)
+    minimum = ball["minimum"]
+    for kind in ("constant", "decaying"):
+        ends = np.asarray(ball[kind]["ends"], dtype=np.float32)
+        figure.add_trace(go.Scatter(x=ends[:, 0], y=ends[:, 1], mode="markers", name=labels[f"ball.{kind}"],
+                                    legendgroup=kind, meta=f"ball-{kind}",
+                                    marker=dict(size=6, color=BALL_COLOURS[kind], opacity=0.75)), row=2, col=1)
+        distance = ball[kind]["median_distance"]
+        if distance is not None:
+            figure.add_trace(go.Scatter(x=ball["epochs"][1:], y=np.asarray(distance[1:], dtype=np.float32),
+                                        mode="lines+markers", name=labels[f"ball.{kind}"], legendgroup=kind,
+                                        showlegend=False, line=dict(color=BALL_COLOURS[kind], width=2.2),
+                                        marker=dict(size=5)), row=2, col=2)
+    if minimum is not None:
+        figure.add_trace(go.Scatter(x=[minimum[0]], y=[minimum[1]], mode="markers", name=labels["minimum"],
+                                    marker=dict(symbol="star", size=14, color="#F0E442",
+                                                line=dict(width=1.2, color="black"))), row=2, col=1)
+    apply_layout(figure, "", "", "", height=height)
+    figure.update_xaxes(type="log", exponentformat="power", title_text=labels["updates"], row=1, col=1)
+    figure.update_xaxes(title_text=labels["epochs"], row=1, col=2)
+    figure.update_xaxes(title_text=labels["epochs"], row=2, col=2)
+    for column in (1, 2):
+        figure.update_yaxes(type="log", exponentformat="power", tickformat=".2~g", nticks=6, row=1, col=column)
+    figure.update_yaxes(type="log", exponentformat="power", tickformat=".2~g", nticks=6, row=2, col=2)
+    axes = labels.get("axes", ("w", "b"))
+    figure.update_xaxes(title_text=axes[0], row=2, col=1)
+    figure.update_yaxes(title_text=axes[1], scaleanchor="x3", scaleratio=1, row=2, col=1)
+    figure.update_layout(margin=dict(l=55, r=10, t=60, b=40),
+                         legend=dict(orientation="h", yanchor="bottom", y=1.06, xanchor="left", x=0))
+    return figure

@@ -350,14 +350,15 @@ def _linreg(n, slope, intercept, noise, outliers, x_mean, x_std, standardize, se
     input_name = r"\tilde x" if scale != 1.0 or shift != 0.0 else "x"
     scaled = {"en": " Here x is standardized (mean 0, standard deviation 1): the bowl is round.",
               "zh": " 这里 x 已标准化（均值 0、标准差 1）：碗是圆的。"} if standardize else {"en": "", "zh": ""}
+    line = f"{slope:g}·x " + (f"− {-intercept:g}" if intercept < 0 else f"+ {intercept:g}")
     lesson = {
-        "en": f"Linear regression as a loss surface: {n} points y = {slope:g}·x + {intercept:g} + noise, the model "
+        "en": f"Linear regression as a loss surface: {n} points y = {line} + noise, the model "
               f"y = w·x + b, and the mean squared error over (w, b), a bowl with its minimum at the least-squares fit "
               f"(w, b) = ({optimum[0]:.3g}, {optimum[1]:.3g}). The horizontal axis is w, the vertical b. Its Hessian's "
               f"eigenvalues are {eigenvalues[0]:.3g} and {eigenvalues[1]:.3g}: the larger x's mean is against its "
               f"spread, the narrower and more tilted the bowl.{scaled['en']} Here {_batch_text(problem, 'en')}; the "
               f"contour and the loss curves are the loss over all the data.",
-        "zh": f"把线性回归看作损失曲面：{n} 个点 y = {slope:g}·x + {intercept:g} + 噪声，模型 y = w·x + b，"
+        "zh": f"把线性回归看作损失曲面：{n} 个点 y = {line} + 噪声，模型 y = w·x + b，"
               f"(w, b) 上的均方误差是一个碗，最小值就是最小二乘解 (w, b) = ({optimum[0]:.3g}, {optimum[1]:.3g})。"
               f"横轴是 w，纵轴是 b。Hessian 的特征值为 {eigenvalues[0]:.3g} 和 {eigenvalues[1]:.3g}："
               f"x 的均值相对于其离散程度越大，碗就越狭长、越倾斜。{scaled['zh']}这里{_batch_text(problem, 'zh')}；"

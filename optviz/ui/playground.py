@@ -17,6 +17,7 @@ from optviz.engine.spec import BOOL, INT
 from optviz.lane import Lane, convert, lane_from_settings, setting_spec
 from optviz.presets import PRESETS
 from optviz.surfaces import EXPRESSION_PREFIX, FAMILIES, QUADRATIC_PRESETS
+from optviz.surfaces.data import DATA_FAMILIES
 
 from . import keys
 from .compute import get_surface
@@ -30,6 +31,7 @@ CUSTOM = "custom"
 NO_CHOICE = "none"  # the "nothing chosen" option of the lesson and quadratic pickers
 FALLBACK_VIEW = (-5.0, 5.0, -5.0, 5.0)  # the start's limits while a typed function is refused
 VIEWS = ("overlay", "multiples", "surface3d", "curves", "animation")
+DATA_VIEWS = ("batches",)  # views only a data surface (linreg, logreg) has: the batch-size lesson
 # Learning rates that suit the built-in surfaces better than torch's defaults (each entry's PageDefaults).
 PLAYGROUND_LR = {name: entry.page.playground_lr for name, entry in OPTIMIZERS.items()}
 DEFAULT_LANES = (("sgd", {"lr": 0.001}), ("momentum", {"lr": 0.001, "momentum": 0.9}), ("adam", {"lr": 0.05}))
@@ -90,6 +92,9 @@ def _set_surface(name: str) -> None:
         return
     family, _, settings = name.partition(":")
     st.session_state[key("surface")] = family
+    if family in DATA_FAMILIES:  # a lesson's data surface starts from the defaults of the settings it does not name
+        for setting in DATA_FAMILIES[family].specs:
+            st.session_state.pop(key(f"{family}_{setting}"), None)
     for item in filter(None, settings.split(",")):
         setting, _, value = item.partition("=")
         st.session_state[key(f"{family}_{setting}")] = float(value)
@@ -105,6 +110,8 @@ def apply_preset() -> None:
     st.session_state[key("x0")], st.session_state[key("y0")] = preset.start
     st.session_state[key("steps")] = preset.steps
     st.session_state[key("convention")] = preset.convention
+    if preset.view is not None:
+        st.session_state[key("view")] = preset.view
     _set_lanes([(optimizer, dict(settings)) for optimizer, settings in preset.lanes])
 
 
@@ -274,7 +281,7 @@ def init_state() -> list[str]:
         else:
             bad("conv", query["conv"])
     if "view" in query:
-        if query["view"] in VIEWS:
+        if query["view"] in VIEWS + DATA_VIEWS:
             st.session_state[key("view")] = query["view"]
         else:
             bad("view", query["view"])
@@ -402,12 +409,70 @@ def surface_ui(prefix: str = PREFIX, names: list[str] | None = None) -> tuple[st
                      on_change=apply_quadratic_preset, args=(prefix,),
                      format_func=lambda name: "—" if name == NO_CHOICE else t(f"pg.quadratic.{name}"))
     settings = []
+    if chosen in DATA_FAMILIES:
+        return chosen + ":" + ",".join(data_settings_ui(prefix, chosen, lang)), None
     if family.specs:
         columns = st.columns(len(family.specs))
         for column, (setting, spec) in zip(columns, family.specs.items(), strict=True):
             value = spec_widget(spec, prefix + f"{chosen}_{setting}", lang, spec.default, container=column)
             settings.append(f"{setting}={_text(float(value))}")
     return chosen + (":" + ",".join(settings) if settings else ""), None
+
+
+# A data surface's settings: the ones a learner moves first in view, the others in a panel that opens beside them.
+DATA_PRIMARY = {"linreg": ("batch", "n", "noise", "x_mean", "standardize"), "logreg": ("batch", "n", "spread", "l2")}
+SWITCHES = ("standardize", "replace")  # 0/1 settings, shown as toggles
+MAX_LESSON_EPOCHS = 50
+
+
+def data_settings_ui(prefix: str, family: str, lang: str) -> list[str]:
+    """The settings of a data surface (linreg, logreg) as 'name=value' texts: batch size, points and the data's
+    main knobs in two columns, the rest under "Data settings"."""
+    specs = DATA_FAMILIES[family].specs
+    values: dict[str, str] = {}
+
+    def draw(name: str, container) -> None:
+        spec, widget_key = specs[name], prefix + f"{family}_{name}"
+        if name in SWITCHES:
+            st.session_state[widget_key] = bool(st.session_state.get(widget_key, spec.default))
+            chosen = container.toggle(spec.label(lang), key=widget_key, persist_state="session", help=spec.help(lang))
+            values[name] = "1" if chosen else "0"
+        else:
+            values[name] = _text(float(spec_widget(spec, widget_key, lang, spec.default, container=container)))
+
+    primary = DATA_PRIMARY[family]
+    for first in range(0, len(primary), 2):
+        columns = st.columns(2)
+        for column, name in zip(columns, primary[first:first + 2], strict=False):
+            draw(name, column)
+    with st.popover(t("pg.data_settings"), icon=":material/dataset:", width="stretch"):
+        for name in specs:
+            if name not in primary:
+                draw(name, st)
+    return [f"{name}={values[name]}" for name in specs]
+
+
+def data_view_ui(view: str) -> tuple[str, int]:
+    """On a data surface: the curves' x axis (steps or epochs) and the batch lesson's epochs, where the view has them.
+    Returns (axis, epochs) as the session holds them."""
+    state = st.session_state
+    state.setdefault(key("curve_axis"), "step")
+    state.setdefault(key("lesson_epochs"), 10)
+    if view == "curves":
+        st.segmented_control(t("pg.curve_axis"), ("step", "epoch"), key=key("curve_axis"), persist_state="session",
+                             required=True, format_func=lambda name: t(f"pg.curve_axis.{name}"))
+    elif view == "batches":
+        st.number_input(t("pg.lesson_epochs"), min_value=1, max_value=MAX_LESSON_EPOCHS, step=1,
+                        key=key("lesson_epochs"), persist_state="session", help=t("pg.lesson_epochs_help"))
+    return state[key("curve_axis")], int(state[key("lesson_epochs")])
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def batch_lesson_cached(surface_name: str, lane: Lane, start: tuple[float, float], epochs: int) -> tuple[dict, dict]:
+    """The batch-size race and the noise ball of optviz.batches for the first lane (cached for the server)."""
+    from optviz.batches import batch_race, noise_ball
+
+    return batch_race(surface_name, lane, start, epochs), noise_ball(surface_name, lane, start, epochs)
 
 
 def run_settings_ui(view) -> tuple[tuple[float, float], int, str]:
