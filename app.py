@@ -21,6 +21,7 @@ navigation = st.navigation(
         st.Page("pages/networks.py", title=t("nav.networks"), icon=":material/hub:"),
         st.Page("pages/network_landscape.py", title=t("nav.network_landscape"), icon=":material/landscape:"),
         st.Page("pages/labs.py", title=t("nav.labs"), icon=":material/science:"),
+        st.Page("pages/momentum.py", title=t("nav.momentum"), icon=":material/speed:"),
     ],
     position="top",  # the sidebar's 300 px go to the workbench
 )

@@ -34,6 +34,7 @@ START = (
     ("pages/networks.py", ":material/hub:", "networks"),
     ("pages/network_landscape.py", ":material/landscape:", "network_landscape"),
     ("pages/labs.py", ":material/science:", "labs"),
+    ("pages/momentum.py", ":material/speed:", "momentum"),
 )
 columns = st.columns(3) + st.columns(3)  # two rows of three cards
 for column, (page, icon, name) in zip(columns, START, strict=False):

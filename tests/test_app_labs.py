@@ -31,7 +31,7 @@ def figures(app):
 
 
 CHARTS = {"vanishing": 1, "init": 1, "overfitting": 1, "schedules": 2, "losses": 2, "difficulties": 1,
-          "normalization": 1, "clipping": 1, "rnn": 2}
+          "normalization": 1, "clipping": 1, "rnn": 2, "attention": 3}
 
 
 def test_the_page_opens_on_the_first_lesson_and_computes_only_it():
@@ -41,12 +41,12 @@ def test_the_page_opens_on_the_first_lesson_and_computes_only_it():
     picker = app.selectbox(key="lab")
     assert picker.options == ["Vanishing gradients", "Initialization", "Overfitting and regularization",
                               "Learning-rate schedules", "Loss functions", "Saddles, plateaus, local minima",
-                              "Normalization", "Gradient clipping", "RNN vs LSTM"]
+                              "Normalization", "Gradient clipping", "RNN vs LSTM", "Attention vs RNN"]
     assert len(app.get("plotly_chart")) == 1
 
 
 def test_every_lab_draws():
-    app = start({**FAST, "lab_clip_length": 10, "lab_clip_gain": 1.05})
+    app = start({**FAST, "lab_clip_length": 10, "lab_clip_gain": 1.05, "lab_att_lengths": [5, 10]})
     assert tuple(CHARTS) == LESSONS
     formulas = []
     for lesson, charts in CHARTS.items():
@@ -135,3 +135,33 @@ def test_chinese_lane_names_and_no_english_lane_labels():
     names = {trace.get("name") for trace in figures(app)[0]["data"]}
     assert {"动量法", "SGD + 噪声"} <= names and not {"Momentum", "SGD + noise"} & names
     assert app.selectbox(key="lab").value == "difficulties"
+
+
+def test_the_attention_lab_trains_three_networks_per_length_and_reads_its_own_numbers():
+    import base64
+
+    import numpy as np
+
+    app = start({"lab": "attention", "lab_att_lengths": [5, 100], "lab_att_epoch": 0})
+    assert not app.exception and not app.error
+    caption = app.info[0].value
+    assert caption.startswith("At length 100: attention ") and "(uniform would be 0.010)" in caption
+    rows = [line for block in app.markdown if "| sequence length |" in block.value for line in block.value.splitlines()]
+    assert rows[0] == "| sequence length | vanilla RNN (tanh) | LSTM | attention |" and len(rows) == 4
+    attention_100 = float(rows[-1].split("|")[4].strip().rstrip(" %"))
+    rnn_100 = float(rows[-1].split("|")[2].strip().rstrip(" %"))
+    assert attention_100 > 90 and rnn_100 < 70  # the long-range task: only attention reaches the first number
+    accuracy, learning, sequences = figures(app)
+    assert [trace["name"] for trace in accuracy["data"]] == ["vanilla RNN (tanh)", "LSTM", "attention"]
+
+    def heat(trace):
+        z = trace["z"]
+        if isinstance(z, dict):  # a typed array
+            shape = tuple(int(n) for n in z["shape"].split(","))
+            return np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"]).reshape(shape)
+        return np.asarray(z, dtype=float)
+
+    np.testing.assert_allclose(heat(learning["data"][0]).sum(axis=1), 1.0, atol=1e-4)  # every epoch's weights
+    np.testing.assert_allclose(heat(sequences["data"][0]).sum(axis=1), 1.0, atol=1e-4)  # every sequence's
+    assert heat(learning["data"][0]).shape[1] == 100 and "after epoch 0" in sequences["layout"]["title"]["text"]
+    assert any("softmax" in block.value for block in app.latex)

@@ -14,7 +14,7 @@ PAGES = sorted(re.findall(r'st\.Page\("pages/(\w+)\.py"', (ROOT / "app.py").read
 
 
 def test_every_page_has_a_guide_in_both_languages():
-    assert len(PAGES) == 6
+    assert len(PAGES) == 7
     for lang in ("en", "zh"):
         assert sorted(path.stem for path in (GUIDES / lang).glob("*.md")) == PAGES
 

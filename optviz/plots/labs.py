@@ -133,3 +133,36 @@ def regularization_figure(series: list[dict], labels: dict, height: int = 520) -
                          legend=dict(orientation="h", yanchor="bottom", y=1.06, xanchor="right", x=1))
     figure.update_annotations(font_size=12)
     return figure
+
+
+def accuracy_length_figure(series: list[dict], labels: dict, height: int = 380) -> go.Figure:
+    """Test accuracy against sequence length, one line with markers per network, chance (50 %) dotted."""
+    figure = go.Figure()
+    for item in series:
+        figure.add_trace(go.Scatter(x=item["x"], y=item["y"], mode="lines+markers", name=item["label"],
+                                    line=dict(color=colour_of(item), width=2.4), marker=dict(size=8)))
+    figure.add_hline(y=0.5, line=dict(color="#999999", dash="dot", width=1))
+    apply_layout(figure, labels["title"], labels["x"], labels["y"], height=height)
+    figure.update_yaxes(range=[0.3, 1.03], tickformat=".0%")
+    figure.update_layout(margin=dict(l=60, r=20, t=50, b=40))
+    return figure
+
+
+def attention_heatmap(weights: np.ndarray, labels: dict, height: int = 380, marked: int | None = None,
+                      row_labels: list[str] | None = None) -> go.Figure:
+    """Attention weights, rows (epochs or sequences) × positions counted from 1, on a 0-to-1 colour scale; an epoch
+    row `marked` is outlined."""
+    rows, positions = weights.shape
+    y = row_labels if row_labels is not None else np.arange(rows)
+    figure = go.Figure(go.Heatmap(x=np.arange(1, positions + 1), y=y, z=weights.astype(np.float32), zmin=0, zmax=1,
+                                  colorscale="Blues", colorbar=dict(title=dict(text=labels["colour"], side="right"),
+                                                                    thickness=10),
+                                  hovertemplate=labels["x"] + " %{x}<br>%{y}<br>aₜ = %{z:.3f}<extra></extra>"))
+    if marked is not None and row_labels is None:
+        figure.add_shape(type="rect", x0=0.5, x1=positions + 0.5, y0=marked - 0.5, y1=marked + 0.5,
+                         line=dict(color="#C24E00", width=2))
+    apply_layout(figure, labels["title"], labels["x"], labels["y"], height=height)
+    figure.update_layout(margin=dict(l=60 if row_labels is None else 90, r=20, t=40, b=40))
+    if row_labels is not None:
+        figure.update_yaxes(autorange="reversed", type="category")
+    return figure

@@ -28,7 +28,7 @@ from .layout import CHART_HEIGHT
 from .tables import table
 
 LESSONS = ("vanishing", "init", "overfitting", "schedules", "losses", "difficulties", "normalization", "clipping",
-           "rnn")
+           "rnn", "attention")
 LESSON_KEY = "lab"  # session key and URL parameter of the chosen lesson (a language-free key)
 CONTROLS_PANEL_HEIGHT = CHART_HEIGHT + 40  # the controls column scrolls inside itself, level with the chart
 
@@ -38,6 +38,8 @@ REGULARIZER_ORDER = ("none", "l2", "l1", "dropout", "early_stopping", "batchnorm
 NORM_ORDER = ("batch", "layer", "instance", "group", "none")
 CLIP_ORDER = ("none", "norm_1", "norm_10", "value")
 CELL_ORDER = ("tanh", "lstm")
+SEQUENCE_ORDER = ("tanh", "lstm", "attention")  # the attention lab's networks: the RNN lab's two, then attention
+ATTENTION_LENGTHS = (5, 10, 20, 30, 50, 75, 100)
 # The difficulty lab's lanes (optviz.presets.DIFFICULTY_LANES) by their English key, named in the user's language.
 LANE_NAMES = {"SGD": "lab.lane.sgd", "Momentum": "lab.lane.momentum", "Adam": "lab.lane.adam",
               "SGD + noise": "lab.lane.sgd_noise"}
@@ -54,25 +56,26 @@ STYLE = """
 # ----------------------------------------------------------------------------------------------- the lesson picker
 
 
-def lesson_picker(container) -> str:
+def lesson_picker(container, lessons: tuple[str, ...] = LESSONS, key: str = LESSON_KEY, prefix: str = "lab.") -> str:
     """The lesson select box (in `container`, the page header's slot); returns the chosen lesson's key.
 
-    A session opens on the URL's ``?lab=`` lesson when it names one (an unknown name is ignored with a warning); the
-    choice is written back to the URL so that a link opens the same lesson."""
-    if LESSON_KEY not in st.session_state:
-        requested = st.query_params.get(LESSON_KEY)
-        if requested in LESSONS:
-            st.session_state[LESSON_KEY] = requested
+    `lessons` are language-free keys, named by the messages `prefix + lesson`; `key` is both the session key and the
+    URL parameter. A session opens on the URL's lesson when it names one (an unknown name is ignored with a
+    warning); the choice is written back to the URL so that a link opens the same lesson."""
+    if key not in st.session_state:
+        requested = st.query_params.get(key)
+        if requested in lessons:
+            st.session_state[key] = requested
         elif requested is not None:
-            st.warning(t("app.bad_query", name=LESSON_KEY, value=str(requested)[:40]), icon=":material/link_off:")
-    chosen = container.selectbox(t("lab.lesson"), LESSONS, key=LESSON_KEY, format_func=labels("lab."),
+            st.warning(t("app.bad_query", name=key, value=str(requested)[:40]), icon=":material/link_off:")
+    chosen = container.selectbox(t("lab.lesson"), lessons, key=key, format_func=labels(prefix),
                                  label_visibility="collapsed", persist_state="session")
-    chosen = chosen if chosen in LESSONS else LESSONS[0]
-    if chosen == LESSONS[0]:
-        if LESSON_KEY in st.query_params:
-            del st.query_params[LESSON_KEY]
-    elif st.query_params.get(LESSON_KEY) != chosen:
-        st.query_params[LESSON_KEY] = chosen
+    chosen = chosen if chosen in lessons else lessons[0]
+    if chosen == lessons[0]:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != chosen:
+        st.query_params[key] = chosen
     return chosen
 
 
@@ -145,6 +148,15 @@ def sequences(length: int):
     from optviz.nets.labs import sequence_training
 
     return sequence_training(length)
+
+
+@st.cache_data(max_entries=48, show_spinner=False)
+def attention_trained(model: str, length: int) -> dict:
+    """optviz.nets.labs.attention_run (one network at one length), cached: each run is kept on its own, so a new
+    length trains only its three networks."""
+    from optviz.nets.labs import attention_run
+
+    return attention_run(model, length)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -545,6 +557,85 @@ def rnn_lab() -> None:
                for cell in CELL_ORDER])
 
 
+def attention_runs(lengths: tuple[int, ...]) -> dict:
+    """Every network of SEQUENCE_ORDER at every length, trained (or read from the cache) one by one under a
+    progress bar that names the run: {(model, length): result}."""
+    runs = [(model, length) for length in lengths for model in SEQUENCE_ORDER]
+    bar = st.progress(0.0)
+    results = {}
+    for done, (model, length) in enumerate(runs):
+        bar.progress(done / len(runs), text=t("lab.att.training", name=t(f"lab.att.{model}"), length=length,
+                                              done=done, total=len(runs)))
+        results[model, length] = attention_trained(model, length)
+    bar.empty()
+    return results
+
+
+def attention_caption(results: dict, lengths: tuple[int, ...], shown: int) -> str:
+    """The three networks' test accuracy at the longest length, and where attention looks after training."""
+    longest = max(lengths)
+    accuracy = {model: results[model, longest]["test_acc"] for model in SEQUENCE_ORDER}
+    text = [t("lab.att.longest", length=longest, attention=percent(accuracy["attention"]),
+              lstm=percent(accuracy["lstm"]), rnn=percent(accuracy["tanh"]))]
+    weights = results["attention", shown]["mean_weights"]
+    text.append(t("lab.att.looks", length=shown, before=f"{weights[0, 0]:.3f}", after=f"{weights[-1, 0]:.3f}",
+                  uniform=f"{1 / shown:.3f}", epochs=len(weights) - 1))
+    fails = [model for model in ("tanh", "lstm") if accuracy[model] < 0.6]  # chance is 50 %
+    if len(fails) == 2 and accuracy["attention"] >= 0.9:
+        text.append(t("lab.att.lesson_both", length=longest))
+    elif fails and accuracy["attention"] >= 0.9:
+        text.append(t("lab.att.lesson_one", name=t(f"lab.att.{fails[0]}"), length=longest))
+    return " ".join(text)
+
+
+def attention_lab() -> None:
+    """A vanilla RNN, an LSTM and one attention head on the first-element task at the lengths chosen: accuracy
+    against length, and the attention weights over the positions during training."""
+    chart, controls = workbench()
+    with controls:
+        chosen = st.multiselect(t("lab.att.lengths"), ATTENTION_LENGTHS, default=[10, 50, 100], key="lab_att_lengths",
+                                max_selections=5, persist_state="session")
+        lengths = tuple(sorted(int(length) for length in chosen if length in ATTENTION_LENGTHS)) or (10, 50, 100)
+        if not chosen:
+            st.caption(t("lab.att.no_lengths"))
+        left, right = st.columns(2)
+        shown = left.selectbox(t("lab.att.shown"), lengths, index=len(lengths) - 1, key="lab_att_shown")
+        shown = shown if shown in lengths else lengths[-1]
+        epoch_place = right.empty()
+        result_place = st.empty()
+        st.markdown(t("lab.att_text"))
+        st.latex(r"e_t = x_t u + c + p_t,\quad k_t = W_K e_t,\quad v_t = W_V e_t")
+        st.latex(r"a_t = \operatorname{softmax}_t\Bigl(\frac{q^\top k_t}{\sqrt d}\Bigr) = "
+                 r"\frac{e^{q^\top k_t/\sqrt d}}{\sum_{s=1}^{T} e^{q^\top k_s/\sqrt d}},\quad d = 16")
+        st.latex(r"c = \sum_{t=1}^{T} a_t v_t,\quad \hat y = W_O c + b_O")
+        st.caption(t("lab.att.rnn_formula"))
+        st.latex(r"h_t = \tanh(W_{hh} h_{t-1} + W_{xh} x_t + b),\quad \hat y = W_O h_T + b_O")
+    with chart:
+        results = attention_runs(lengths)
+        attention = results["attention", shown]
+        epochs = len(attention["mean_weights"]) - 1
+        epoch = epoch_place.slider(t("lab.att.epoch"), 0, epochs, epochs, key="lab_att_epoch")
+        names = {model: t(f"lab.att.{model}") for model in SEQUENCE_ORDER}
+        left, right = st.columns(2)
+        left.plotly_chart(figures.accuracy_length_figure(
+            [{"label": names[model], "x": np.array(lengths), "y": [results[model, length]["test_acc"]
+                                                                   for length in lengths],
+              "colour": SEQUENCE_ORDER.index(model)} for model in SEQUENCE_ORDER],
+            {"title": t("lab.att.accuracy_title"), "x": t("lab.rnn.length"), "y": t("nt.test_accuracy")},
+            height=CHART_HEIGHT - 180), width="stretch")
+        right.plotly_chart(figures.attention_heatmap(attention["mean_weights"], {
+            "title": t("lab.att.learning_title", length=shown), "x": t("lab.att.position"), "y": t("nt.epoch"),
+            "colour": "aₜ"}, height=CHART_HEIGHT - 180, marked=epoch), width="stretch")
+        st.plotly_chart(figures.attention_heatmap(attention["watched_weights"][epoch], {
+            "title": t("lab.att.sequences_title", epoch=epoch), "x": t("lab.att.position"),
+            "y": t("lab.att.sequence"), "colour": "aₜ"}, height=180,
+            row_labels=[f"x₁ = {value:+.2f}" for value in attention["watched_inputs"][:, 0]]), width="stretch")
+    with result_place.container():
+        st.info(attention_caption(results, lengths, shown), icon=":material/insights:")
+        table([{t("lab.rnn.length"): length, **{names[model]: percent(results[model, length]["test_acc"])
+                                                 for model in SEQUENCE_ORDER}} for length in lengths])
+
+
 LABS = {"vanishing": vanishing_lab, "init": init_lab, "overfitting": overfitting_lab, "schedules": schedules_lab,
         "losses": losses_lab, "difficulties": difficulties_lab, "normalization": normalization_lab,
-        "clipping": clipping_lab, "rnn": rnn_lab}
+        "clipping": clipping_lab, "rnn": rnn_lab, "attention": attention_lab}
