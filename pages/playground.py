@@ -169,7 +169,9 @@ def workbench() -> None:
               for index, _ in active]
 
     with chart_column:
-        view_column, formula_column = st.columns([1.25, 1], vertical_alignment="center")
+        # a data surface has one view more (Batches): its picker takes more of the row
+        view_column, formula_column = st.columns([1.25 if surface.data is None else 1.6, 1],
+                                                 vertical_alignment="center")
         view = view_column.segmented_control(t("pg.view"), views, key=pg.key("view"), persist_state="session",
                                              required=True, label_visibility="collapsed",
                                              format_func=lambda name: t(f"pg.view.{name}"))

@@ -7,6 +7,8 @@ to zoom the view out to nothing.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -393,6 +395,20 @@ BATCH_COLOURS = {"full": "#1a1a1a", "mini": "#0072B2", "sgd": "#D55E00"}  # Okab
 BALL_COLOURS = {"constant": "#D55E00", "decaying": "#009E73"}
 
 
+def log_ticks(values) -> list[float]:
+    """Ticks at 1, 2 and 5 times the powers of ten that the finite positive `values` span (about six, never the
+    crowded 0.02 … 0.09 of a log axis spanning less than a decade); powers of ten only when they span many decades."""
+    values = np.asarray(values, dtype=np.float64)
+    values = values[np.isfinite(values) & (values > 0)]
+    if not values.size:
+        return []
+    low, high = math.floor(math.log10(values.min())), math.ceil(math.log10(values.max()))
+    mantissas = (1, 2, 5) if high - low <= 3 else (1,)
+    ticks = [m * 10.0**k for k in range(low, high + 1) for m in mantissas]
+    inside = [tick for tick in ticks if values.min() / 1.5 <= tick <= values.max() * 1.5]
+    return inside or ticks
+
+
 def _rgba(colour: str, alpha: float) -> str:
     red, green, blue = (int(colour[index:index + 2], 16) for index in (1, 3, 5))
     return f"rgba({red},{green},{blue},{alpha})"
@@ -406,7 +422,7 @@ def batch_lesson_figure(race: dict, ball: dict, labels: dict, height: int = 560)
     `race` and `ball` come from optviz.batches (batch_race, noise_ball); `labels` names every series and axis."""
     figure = make_subplots(rows=2, cols=2, subplot_titles=[labels["vs_steps"], labels["vs_epochs"],
                                                            labels["ball"], labels["distance"]],
-                           horizontal_spacing=0.1, vertical_spacing=0.17)
+                           horizontal_spacing=0.1, vertical_spacing=0.24)
     for kind, series in race.items():
         colour, name = BATCH_COLOURS[kind], labels[f"batch.{kind}"]
         for column, axis in ((1, series["steps"]), (2, series["epochs"])):
@@ -443,7 +459,9 @@ def batch_lesson_figure(race: dict, ball: dict, labels: dict, height: int = 560)
     figure.update_xaxes(title_text=labels["epochs"], row=2, col=2)
     for column in (1, 2):
         figure.update_yaxes(type="log", exponentformat="power", tickformat=".2~g", nticks=6, row=1, col=column)
-    figure.update_yaxes(type="log", exponentformat="power", tickformat=".2~g", nticks=6, row=2, col=2)
+    distances = [ball[kind]["median_distance"] for kind in ("constant", "decaying")]
+    shown = np.concatenate([values[1:] for values in distances if values is not None] or [np.ones(1)])
+    figure.update_yaxes(type="log", tickvals=log_ticks(shown), tickformat=".2~g", row=2, col=2)
     axes = labels.get("axes", ("w", "b"))
     figure.update_xaxes(title_text=axes[0], row=2, col=1)
     figure.update_yaxes(title_text=axes[1], scaleanchor="x3", scaleratio=1, row=2, col=1)

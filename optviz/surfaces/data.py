@@ -395,16 +395,17 @@ def _logreg(n, separation, spread, l2, seed, batch, replace, batch_seed) -> Surf
     lesson = {
         "en": f"Logistic regression as a loss surface: {n} points of two classes on a line "
               f"(centres ±{separation / 2:g}, spread {spread:g}), the model P(y = 1) = σ(w·x + b) and the cross "
-              f"entropy over (w, b); {where['en']}. "
+              f"entropy CE(y, p) = −y·log p − (1 − y)·log(1 − p) averaged over the points; {where['en']}. "
               f"The horizontal axis is w, the vertical b. Here {_batch_text(problem, 'en')}; the contour and the loss "
               f"curves are the loss over all the data.",
         "zh": f"把逻辑回归看作损失曲面：直线上两类共 {n} 个点（中心 ±{separation / 2:g}，离散程度 {spread:g}），"
-              f"模型 P(y = 1) = σ(w·x + b)，(w, b) 上的交叉熵；{where['zh']}。横轴是 w，纵轴是 b。"
+              f"模型 P(y = 1) = σ(w·x + b)，损失是各点交叉熵 "
+              f"CE(y, p) = −y·log p − (1 − y)·log(1 − p) 的平均；{where['zh']}。横轴是 w，纵轴是 b。"
               f"这里{_batch_text(problem, 'zh')}；等高线和损失曲线都是全部数据上的损失。",
     }
+    # CE(y, p) = −y log p − (1 − y) log(1 − p), the cross entropy: short enough for the playground's formula slot
     penalty = rf" + \tfrac{{{l2:g}}}{{2}}(w^2 + b^2)" if l2 else ""
-    latex = (rf"f(w, b) = \frac{{1}}{{{n}}}\sum_{{i=1}}^{{{n}}} \left[\log\left(1 + e^{{z_i}}\right) - y_i z_i\right]"
-             rf"{penalty},\ z_i = w x_i + b")
+    latex = rf"f(w, b) = \frac{{1}}{{{n}}}\sum_{{i=1}}^{{{n}}} \mathrm{{CE}}\big(y_i, \sigma(w x_i + b)\big){penalty}"
     return Surface(
         LOGREG, "Logistic regression (data)", "逻辑回归（数据）", latex, DataObjective(problem, None, None), view,
         starts, minima, f_star, lesson["en"], lesson["zh"],
