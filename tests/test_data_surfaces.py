@@ -224,3 +224,20 @@ def test_command_line_run_gives_data_and_batches_to_recompute_the_path(capsys):
     status = main(["run", "--surface", "rosenbrock", "--optimizer", "sgd", "--steps", "2"])
     plain = json.loads(capsys.readouterr().out)
     assert status == 0 and "data" not in plain and "batches" not in plain
+
+
+def test_interleaved_callers_get_their_own_batches():
+    """The objective remembers the last epoch's shuffle: callers taking turns (threads, chunks) must still get the
+    batches of their own runs, as a fresh surface computes them."""
+    chosen = surface("linreg:batch=8,n=40")
+    point = np.array([0.3, -0.2])
+    first, second = np.arange(3), np.arange(3, 7)
+    calls = [(first, 0), (second, 0), (first, 1), (second, 6), (first, 6), (first, 0)]
+    for runs, step in calls:
+        params = np.broadcast_to(point[:, None], (2, len(runs))).copy()
+        _, gradient = chosen.value_and_grad(params, step=step, runs=runs)
+        _, fresh = surface("linreg:batch=8,n=40").value_and_grad(params, step=step, runs=runs)
+        np.testing.assert_array_equal(gradient, fresh)
+        indices = chosen.data.batch_indices(step, runs)
+        order = chosen.data.epoch_order(step // 5, runs)
+        np.testing.assert_array_equal(indices, order[:, (step % 5) * 8:(step % 5) * 8 + 8])

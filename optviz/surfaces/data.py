@@ -131,10 +131,18 @@ class DataProblem:
         """Passes over the data after each of `steps`: examples seen / n."""
         return self.examples_seen(steps) / self.n
 
-    def batch_indices(self, step: int, runs=0) -> np.ndarray:
+    def epoch_order(self, epoch: int, runs=0) -> np.ndarray:
+        """Without replacement: the order in which each run visits the n points in epoch e, (*runs.shape, n): the
+        points ranked by a random key each, a uniformly random permutation. A pure function of (batch_seed, run, e)."""
+        ranks = _mix(_key(self.batch_seed, np.asarray(runs, dtype=np.int64), int(epoch), 1)[..., None]
+                     + self._slots * _GOLDEN)
+        return np.argsort(ranks, axis=-1)
+
+    def batch_indices(self, step: int, runs=0, order: np.ndarray | None = None) -> np.ndarray:
         """The indices of the points in step t's batch for each run, shape (*runs.shape, batch size at t).
 
-        Full batch: every point in order. A pure function of (batch_seed, run, step)."""
+        Full batch: every point in order. A pure function of (batch_seed, run, step); `order` may hand in
+        epoch_order(the step's epoch, runs), already computed."""
         runs = np.asarray(runs, dtype=np.int64)
         step = int(step)
         size = int(self.batch_size_at(step))
@@ -144,11 +152,9 @@ class DataProblem:
         if self.replace:
             bits = _mix(_key(self.batch_seed, runs, step, 0)[..., None] + slots * _GOLDEN)
             return ((bits >> np.uint64(11)).astype(np.float64) * 2.0**-53 * self.n).astype(np.int64)
-        per_epoch = math.ceil(self.n / self.batch)
-        epoch, within = divmod(step, per_epoch)
-        # The epoch's shuffle: the n points ranked by a random key each (a uniformly random permutation)
-        ranks = _mix(_key(self.batch_seed, runs, epoch, 1)[..., None] + self._slots * _GOLDEN)
-        order = np.argsort(ranks, axis=-1)
+        epoch, within = divmod(step, math.ceil(self.n / self.batch))
+        if order is None:
+            order = self.epoch_order(epoch, runs)
         return order[..., within * self.batch: within * self.batch + size]
 
     def predict(self, w, b, xs) -> np.ndarray:
@@ -208,6 +214,10 @@ class DataObjective:
         self.stochastic = not problem.full_batch
         self._optimum = optimum
         self._f_star = f_star
+        # The last epoch's order, (epoch, runs, order): without it every step would shuffle all n points again to
+        # read its batch (n/batch times per epoch). A memo of a pure function, one entry, replaced in one assignment:
+        # whoever reads it finds either no match or exactly what epoch_order would return, whatever thread wrote it.
+        self._last_order: tuple | None = None
         if problem.kind == LINREG:
             u = problem.u
             self._moments = np.array([[np.mean(u * u), np.mean(u)], [np.mean(u), 1.0]])
@@ -236,8 +246,17 @@ class DataObjective:
     def _batch_gradient(self, p: np.ndarray, step: int, runs) -> np.ndarray:
         """Each run's gradient on its batch: (1/m)·Σ ℓ'(z_i)·(u_i, 1) over the batch, z_i = w·u_i + b."""
         problem = self.problem
-        runs = np.zeros(p.shape[1:], dtype=np.int64) if runs is None else runs
-        indices = problem.batch_indices(step, runs)
+        runs = np.zeros(p.shape[1:], dtype=np.int64) if runs is None else np.asarray(runs)
+        order = None
+        if not problem.replace:
+            epoch = step // math.ceil(problem.n / problem.batch)
+            last = self._last_order
+            if last is not None and last[0] == epoch and last[1].shape == runs.shape and np.array_equal(last[1], runs):
+                order = last[2]
+            else:
+                order = problem.epoch_order(epoch, runs)
+                self._last_order = (epoch, runs.copy(), order)
+        indices = problem.batch_indices(step, runs, order)
         u, y = problem.u[indices], problem.y[indices]
         w, b = p[0], p[1]
         z = u * np.asarray(w)[..., None]
