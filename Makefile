@@ -1,6 +1,7 @@
 # optviz: two commands on a fresh machine.
 #   make run   creates .venv, installs requirements.txt, starts the app on http://127.0.0.1:8501
 #   make test  installs requirements-dev.txt and Debian's Chromium (+ CJK fonts), runs every test
+#   make check the inner loop: ruff, the import contracts (lint-imports) and the tests needing no browser or server
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -8,7 +9,7 @@ RUN_STAMP := $(VENV)/.run-installed
 DEV_STAMP := $(VENV)/.dev-installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint bench browser-deps screenshots clean
+.PHONY: run test check lint bench browser-deps screenshots clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -35,10 +36,18 @@ browser-deps:
 
 test: $(DEV_STAMP) browser-deps
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest
+
+# The layers of shared/DESIGN.md §1 are contracts in pyproject.toml ([tool.importlinter]).
+check: $(DEV_STAMP)
+	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports --no-cache
+	$(PY) -m pytest -q -m "not browser and not server"
 
 lint: $(DEV_STAMP)
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 bench: $(DEV_STAMP)
 	$(PY) bench/engine.py

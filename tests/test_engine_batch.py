@@ -1,34 +1,47 @@
-"""K runs as one call: the same numbers as one by one; divergence stops one run only; chunks and threads."""
+"""K runs as one call: the same numbers as one by one (every row of tests/cases.py); divergence stops one run only;
+chunks and threads."""
 
 import numpy as np
 import pytest
 
 from optviz.engine import build, run
 from optviz.engine import driver as driver_module
+from optviz.lane import Lane
 
+from .cases import CASES, case_id
 from .functions import START, quadratic, value_and_grad
 
-CONFIGS = [
-    ("sgd", "lr", [0.01, 0.05, 0.1]),
-    ("momentum", "momentum", [0.0, 0.5, 0.9]),
-    ("nesterov", "lr", [0.01, 0.02, 0.05]),
-    ("adagrad", "lr_decay", [0.0, 0.01, 0.1]),
-    ("rmsprop", "alpha", [0.5, 0.9, 0.99]),
-    ("adam", "beta1", [0.0, 0.5, 0.9]),
-    ("adamw", "weight_decay", [0.0, 0.1, 0.5]),
-]
+FACTORS = np.array([0.5, 0.75, 1.0])  # keep every setting inside its domain (a momentum of 0.9 stays below 1)
+
+
+def batch_keys(lane):
+    """The number settings a row moves (its hyperparameters and its tricks' settings), each to be batched."""
+    keys = [name for name, _ in lane.hyperparameters]
+    keys += [f"{trick}.{name}" for trick, settings in lane.tricks for name, _ in settings]
+    return [key for key in keys if lane.override_spec(key).kind == "float"]
+
+
+ROWS = [lane for lane in CASES if "noise" not in dict(lane.tricks)]  # noise draws per batch, not per run
 
 
 @pytest.mark.parametrize("convention", ["pytorch", "textbook"])
-@pytest.mark.parametrize(("name", "key", "values"), CONFIGS, ids=[c[0] for c in CONFIGS])
-def test_a_hyperparameter_array_equals_runs_one_by_one(name, key, values, convention):
-    tricks = [("clip_norm", {"max_norm": 2.0})]
+@pytest.mark.parametrize("row", ROWS, ids=[case_id(lane) for lane in ROWS])
+def test_a_setting_array_equals_runs_one_by_one(row, convention):
+    """Every number setting of every row of the shared table, as an array over 3 runs: the same numbers as the
+    runs one by one (with per-run gradient clipping in the chain, so that norms are checked per run too)."""
+    lane = Lane(row.optimizer, row.hyperparameters, convention, row.tricks, row.schedule)
+    if "clip_norm" not in dict(lane.tricks):
+        lane = lane.with_settings({"clip_norm.max_norm": 2.0})
     starts = np.stack([START, START * 0.5, -START])
-    batched = run(build(name, {key: np.array(values)}, convention, tricks), value_and_grad, starts, 100)
-    for index, value in enumerate(values):
-        single = run(build(name, {key: value}, convention, tricks), value_and_grad, starts[index], 100)
-        np.testing.assert_array_equal(batched.positions[:, index], single.positions)
-        np.testing.assert_array_equal(batched.lr[:, index], single.lr)
+    keys = batch_keys(row)
+    assert keys, "a row moves at least its learning rate"
+    for key in keys:
+        values = FACTORS * dict(lane.settings())[key]
+        batched = run(lane.pipeline({key: values}), value_and_grad, starts, 100)
+        for index, value in enumerate(values):
+            single = run(lane.pipeline({key: value}), value_and_grad, starts[index], 100)
+            np.testing.assert_array_equal(batched.positions[:, index], single.positions, err_msg=key)
+            np.testing.assert_array_equal(batched.lr[:, index], single.lr, err_msg=key)
 
 
 def test_clipping_norm_is_per_run():

@@ -1,13 +1,27 @@
-"""Every registry entry is complete: labels and help in both languages, LaTeX in both conventions."""
+"""Every registry entry is complete: labels and help in both languages, LaTeX in both conventions, page defaults, a
+reference, and cases in the shared table (tests/cases.py) that move every one of its settings."""
 
 import itertools
 import re
 
 import pytest
 
-from optviz.engine import CONVENTIONS, OPTIMIZERS, SCHEDULES, TRICKS, build, describe, format_latex
+from optviz.engine import (
+    CONVENTIONS,
+    OPTIMIZERS,
+    SCHEDULES,
+    TRICKS,
+    build,
+    describe,
+    format_latex,
+    optimizer_entry,
+    schedule_entry,
+    trick_entry,
+)
 from optviz.engine.registry import optimizer_latex, schedule_latex, trick_latex
 from optviz.engine.spec import BOOL
+
+from .cases import CASES
 
 ENTRIES = [*OPTIMIZERS.values(), *TRICKS.values(), *SCHEDULES.values()]
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -100,3 +114,78 @@ def test_torch_defaults():
     assert defaults["rmsprop"]["alpha"] == 0.99 and defaults["rmsprop"]["eps"] == 1e-8
     assert (defaults["adam"]["beta1"], defaults["adam"]["beta2"], defaults["adam"]["eps"]) == (0.9, 0.999, 1e-8)
     assert defaults["adamw"]["weight_decay"] == 1e-2 and defaults["adam"]["weight_decay"] == 0.0
+
+
+# ---------------------------------------------------------------- one entry, one table: what an entry must carry
+
+
+def test_the_shared_table_has_cases_for_every_registered_name():
+    """Registering an optimizer, trick or schedule without a row in tests/cases.py fails here."""
+    optimizers = {lane.optimizer for lane in CASES}
+    tricks = {name for lane in CASES for name, _ in lane.tricks}
+    schedules = {lane.schedule[0] for lane in CASES if lane.schedule is not None}
+    assert set(OPTIMIZERS) - optimizers == set(), "optimizers without a parity case"
+    assert set(TRICKS) - tricks == set(), "tricks without a parity case"
+    assert set(SCHEDULES) - schedules == set(), "schedules without a parity case"
+
+
+def _moved(entry, rows):
+    """The settings of `entry` that some row sets to a value other than its default."""
+    moved = set()
+    for settings in rows:
+        moved |= {name for name, value in settings if value != entry.specs[name].default}
+    return moved
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[f"{e.kind}-{e.name}" for e in ENTRIES])
+def test_every_setting_is_moved_off_its_default_in_some_case(entry):
+    """A hyperparameter no case moves is a hyperparameter nothing checks against the reference (unless the reference
+    cannot mirror it: torch.optim's Adam always corrects its bias)."""
+    if entry.kind == "optimizer":
+        rows = [lane.hyperparameters for lane in CASES if lane.optimizer == entry.name]
+    elif entry.kind == "trick":
+        rows = [settings for lane in CASES for name, settings in lane.tricks if name == entry.name]
+    else:
+        rows = [lane.schedule[1] for lane in CASES if lane.schedule is not None and lane.schedule[0] == entry.name]
+    unchecked = set(entry.specs) - _moved(entry, rows)
+    for name in sorted(unchecked):
+        spec = entry.specs[name]
+        other = (not spec.default) if spec.kind == BOOL else spec.ui_high
+        assert entry.reference_problem({name: other}) is not None, f"no case moves {entry.name}.{name}"
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[f"{e.kind}-{e.name}" for e in ENTRIES])
+def test_every_entry_has_a_reference_that_mirrors_its_defaults(entry):
+    assert entry.reference is not None and entry.reference.name
+    assert entry.reference_problem() is None
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_every_optimizer_has_valid_page_defaults(name):
+    entry = OPTIMIZERS[name]
+    page = entry.page
+    assert page is not None
+    entry.specs["lr"].validate(page.playground_lr, name)
+    entry.specs["lr"].validate(page.network_lr, name)
+    assert page.primary[0] == "lr" and set(page.primary) <= set(entry.specs)
+    assert page.second_axis != "lr" and entry.specs[page.second_axis].kind == "float"
+
+
+def test_tricks_and_schedules_have_no_page_defaults():
+    assert all(entry.page is None for entry in [*TRICKS.values(), *SCHEDULES.values()])
+
+
+def test_a_reference_that_cannot_mirror_the_settings_says_why():
+    torch = pytest.importorskip("torch")
+    params = [torch.zeros(2, dtype=torch.float64, requires_grad=True)]
+    assert OPTIMIZERS["adam"].reference_problem({"bias_correction": False}) == "bias_correction"
+    with pytest.raises(ValueError, match="adam has no reference implementation for these settings"):
+        OPTIMIZERS["adam"].build_reference(torch, params, {"bias_correction": False})
+    built = OPTIMIZERS["adamw"].build_reference(torch, params, {"lr": 0.1})
+    assert isinstance(built, torch.optim.AdamW) and built.param_groups[0]["weight_decay"] == 1e-2
+
+
+@pytest.mark.parametrize("lookup", [optimizer_entry, trick_entry, schedule_entry])
+def test_an_unknown_name_is_a_clear_error(lookup):
+    with pytest.raises(ValueError, match=r"unknown \w+ 'adadelta': known are "):
+        lookup("adadelta")

@@ -18,22 +18,18 @@ scratch space, not optimizer state.
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .spec import Spec, format_latex, validate_all
+from .spec import Spec, fill_placeholders, format_latex, validate_all
 
 CONVENTIONS = ("pytorch", "textbook")
 GRADIENT = "gradient"
 STEP = "step"
 RULE = "rule"
-
-_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
-
 
 def check_convention(convention: str) -> str:
     """Return `convention` if known, else raise ValueError listing the known ones."""
@@ -42,17 +38,9 @@ def check_convention(convention: str) -> str:
     return convention
 
 
-def render_latex(lines: list[str], specs: dict[str, Spec], values: dict[str, Any] | None) -> str:
-    """Join formula lines into one aligned LaTeX block; {{name}} becomes the symbol, or the live value."""
-
-    def fill(match: re.Match) -> str:
-        name = match.group(1)
-        if values is not None and name in values:
-            return format_latex(values[name])
-        return specs[name].symbol if name in specs else r"\eta"
-
-    body = r" \\ ".join(_PLACEHOLDER.sub(fill, line) for line in lines)
-    return r"\begin{aligned}" + body + r"\end{aligned}"
+def aligned(lines: list[str]) -> str:
+    """Formula lines as one aligned LaTeX block."""
+    return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
 
 
 @dataclass(slots=True)
@@ -75,7 +63,6 @@ class Link:
         self.hyperparameters = validate_all(self.specs, hyperparameters, self.name)
         self.on = {key: uses(value) for key, value in self.hyperparameters.items()}
         self.check()
-        self.hp = self.hyperparameters
         self.derive()
 
     def check(self) -> None:
@@ -91,7 +78,6 @@ class Link:
             key: function(value) if isinstance(value, np.ndarray) else value
             for key, value in self.hyperparameters.items()
         }
-        clone.hp = clone.hyperparameters
         clone.derive()
         return clone
 
@@ -107,9 +93,15 @@ class Link:
         """The update rule of this link for its convention and options, with {{name}} placeholders."""
         raise NotImplementedError
 
+    def shown(self, name: str, live: bool) -> str:
+        """What a formula shows for hyperparameter `name`: its symbol, or with `live` its value."""
+        return format_latex(self.hyperparameters[name]) if live else self.specs[name].symbol
+
     def latex(self, live: bool = False) -> str:
-        """The update rule as LaTeX: symbols, or with `live` the hyperparameter values substituted."""
-        return render_latex(self.latex_lines(), self.specs, self.hyperparameters if live else None)
+        """The update rule as LaTeX: symbols, or with `live` the hyperparameter values substituted. A name the link
+        does not own (a step link's {{lr}}) is the optimizer's learning rate, η."""
+        return aligned([fill_placeholders(line, lambda name: self.shown(name, live) if name in self.specs else r"\eta")
+                        for line in self.latex_lines()])
 
 
 class Pipeline:
@@ -131,6 +123,7 @@ class Pipeline:
         self.links = list(links)
         self._updates = tuple(link.update for link in self.links)  # bound once: the step loop calls them
         self.rule = links[rule_index]
+        self._lr = self.rule.hyperparameters["lr"]  # read at every step
         self.schedule = schedule
         self.convention = self.rule.convention
 
@@ -162,9 +155,9 @@ class Pipeline:
         step = state["step"] = state["step"] + 1
         ctx = state["_context"]  # reused: one object less per step
         ctx.step = step
-        ctx.lr = self.rule.hp["lr"] if self.schedule is None else self.schedule.lr(self.rule.hp["lr"], step - 1)
+        ctx.lr = self._lr if self.schedule is None else self.schedule.lr(self._lr, step - 1)
         u = grads
-        for update, link_state in zip(self._updates, state["links"], strict=True):
+        for update, link_state in zip(self._updates, state["links"]):  # noqa: B905 (init made them one per link)
             u = update(u, link_state, params, ctx)
         params -= u
         return u
@@ -186,23 +179,16 @@ class Pipeline:
         lines = [r"g_t = \nabla f(\theta_{t-1})"]
         if self.schedule is not None:
             lines.append(self.schedule.latex_line(self.rule.specs["lr"].symbol, self.base_lr if live else None))
+
+        def shown(link: Link, name: str) -> str:
+            if name == "lr" and self.schedule is not None:
+                return r"\eta_t"
+            return (link if name in link.specs else self.rule).shown(name, live)  # a step link's {{lr}}: the rule's
+
         for link in self.links:
-            for line in link.latex_lines():
-                if self.schedule is not None:
-                    line = line.replace("{{lr}}", r"\eta_t")
-                lines.append(_fill(line, link, self.rule, live))
-        return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
-
-
-def _fill(line: str, link: Link, rule: Link, live: bool) -> str:
-    """Placeholders of `link`; a name it does not own (a step link's {{lr}}) is the rule's."""
-
-    def value(match: re.Match) -> str:
-        name = match.group(1)
-        owner = link if name in link.specs else rule
-        return format_latex(owner.hyperparameters[name]) if live else owner.specs[name].symbol
-
-    return _PLACEHOLDER.sub(value, line)
+            lines.extend(fill_placeholders(line, lambda name, link=link: shown(link, name))
+                         for line in link.latex_lines())
+        return aligned(lines)
 
 
 def uses(value: Any) -> bool:

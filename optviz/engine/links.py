@@ -34,7 +34,7 @@ class ClipByGlobalNorm(Link):
     def update(self, u: np.ndarray, state: dict, params: np.ndarray, ctx: StepContext) -> np.ndarray:
         np.multiply(u, u, out=state["_tmp"])
         norm = np.sqrt(state["_tmp"].sum(axis=0))
-        u *= np.minimum(self.hp["max_norm"] / (norm + 1e-6), 1.0)
+        u *= np.minimum(self.hyperparameters["max_norm"] / (norm + 1e-6), 1.0)
         return u
 
     def latex_lines(self) -> list[str]:
@@ -56,7 +56,7 @@ class ClipByValue(Link):
     }
 
     def update(self, u: np.ndarray, state: dict, params: np.ndarray, ctx: StepContext) -> np.ndarray:
-        limit = self.hp["clip_value"]
+        limit = self.hyperparameters["clip_value"]
         np.clip(u, -limit, limit, out=u)
         return u
 
@@ -81,7 +81,7 @@ class L2(Link):
         return {"_tmp": np.empty_like(params)}
 
     def update(self, u: np.ndarray, state: dict, params: np.ndarray, ctx: StepContext) -> np.ndarray:
-        np.multiply(params, self.hp["l2"], out=state["_tmp"])
+        np.multiply(params, self.hyperparameters["l2"], out=state["_tmp"])
         u += state["_tmp"]
         return u
 
@@ -107,7 +107,7 @@ class L1(Link):
 
     def update(self, u: np.ndarray, state: dict, params: np.ndarray, ctx: StepContext) -> np.ndarray:
         np.sign(params, out=state["_tmp"])
-        state["_tmp"] *= self.hp["l1"]
+        state["_tmp"] *= self.hyperparameters["l1"]
         u += state["_tmp"]
         return u
 
@@ -147,9 +147,9 @@ class GradientNoise(Link):
             state["_rng"].standard_normal(out=noise)
         else:  # float32 networks: the same float64 draws as at float64, rounded (the generator fills float64 only)
             noise[...] = state["_rng"].standard_normal(noise.shape)
-        scale = self.hp["std"]
-        if np.any(np.asarray(self.hp["decay"]) != 0):
-            scale = scale / (1.0 + ctx.step) ** self.hp["decay"]
+        scale = self.hyperparameters["std"]
+        if np.any(np.asarray(self.hyperparameters["decay"]) != 0):
+            scale = scale / (1.0 + ctx.step) ** self.hyperparameters["decay"]
         noise *= scale
         u += noise
         return u
@@ -175,10 +175,13 @@ class DecoupledWeightDecay(Link):
         )
     }
 
+    def derive(self) -> None:
+        self.weight_decay = self.hyperparameters["weight_decay"]
+
     def update(self, u: np.ndarray, state: dict, params: np.ndarray, ctx: StepContext) -> np.ndarray:
         # The one link that touches θ itself: θ ← θ(1 − ηλ) before the rule's step is subtracted, exactly the
         # operation of torch.optim.AdamW (param.mul_(1 - lr * weight_decay)), one pass instead of two.
-        params *= 1 - ctx.lr * self.hp["weight_decay"]
+        params *= 1 - ctx.lr * self.weight_decay
         return u
 
     def latex_lines(self) -> list[str]:

@@ -110,15 +110,86 @@ BIAS_CORRECTION = Spec(
 )
 
 
+# ------------------------------------------------------------------ the building blocks of the update rules
+# Each writes in place into preallocated arrays (`tmp` is scratch of the parameters' shape) and is named as the
+# formulas name it, so that a rule reads like its lines of LaTeX.
+
+
+def add_coupled_decay(g: np.ndarray, params: np.ndarray, weight_decay: Any, tmp: np.ndarray) -> None:
+    """g ← g + λ·θ: torch.optim's coupled weight decay (the gradient of λ/2·‖θ‖²)."""
+    np.multiply(params, weight_decay, out=tmp)
+    g += tmp
+
+
+def accumulate(buffer: np.ndarray, value: np.ndarray, decay: Any, tmp: np.ndarray, scale: Any = None) -> None:
+    """buffer ← decay·buffer + scale·value (scale None: 1): a momentum buffer, a velocity."""
+    buffer *= decay
+    if scale is None:
+        buffer += value
+    else:
+        np.multiply(value, scale, out=tmp)
+        buffer += tmp
+
+
+def lerp(average: np.ndarray, value: np.ndarray, weight: Any, tmp: np.ndarray) -> None:
+    """average ← average + weight·(value − average) = (1 − weight)·average + weight·value (torch's lerp_)."""
+    np.subtract(value, average, out=tmp)
+    tmp *= weight
+    average += tmp
+
+
+def ema_of_squares(average: np.ndarray, g: np.ndarray, decay: Any, weight: Any, tmp: np.ndarray) -> None:
+    """average ← decay·average + weight·g⊙g: a running second moment (weight = 1 − decay)."""
+    average *= decay
+    np.multiply(g, g, out=tmp)
+    tmp *= weight
+    average += tmp
+
+
+def add_square(total: np.ndarray, g: np.ndarray, tmp: np.ndarray) -> None:
+    """total ← total + g⊙g: AdaGrad's sum of squared gradients."""
+    np.multiply(g, g, out=tmp)
+    total += tmp
+
+
+def root_denominator(second: np.ndarray, eps: Any, textbook: bool, out: np.ndarray) -> np.ndarray:
+    """√s + ε (PyTorch) or √(s + ε) (d2l's textbook form), into `out`."""
+    if textbook:
+        np.add(second, eps, out=out)
+        np.sqrt(out, out=out)
+    else:
+        np.sqrt(second, out=out)
+        out += eps
+    return out
+
+
+def bias_corrections(state: dict, beta1: Any, beta2: Any) -> tuple[Any, Any]:
+    """(1 − β₁ᵗ, 1 − β₂ᵗ) at step t, from the powers β₁ᵗ, β₂ᵗ kept in the state (1 at the start): one multiplication
+    per step for a scalar β and for a batch of βs alike (a power per run and step would cost more than the rest of
+    Adam), so that a run of a batch computes exactly what it computes alone."""
+    power1, power2 = state["_beta1_power"], state["_beta2_power"]
+    if isinstance(power1, np.ndarray):
+        power1 *= beta1
+    else:
+        power1 = state["_beta1_power"] = power1 * beta1
+    if isinstance(power2, np.ndarray):
+        power2 *= beta2
+    else:
+        power2 = state["_beta2_power"] = power2 * beta2
+    return 1 - power1, 1 - power2
+
+
 def _coupled_decay_line(rule: Link) -> list[str]:
     """The formula line of torch.optim's coupled weight decay, when the rule uses it."""
     return [r"g_t \leftarrow g_t + {{weight_decay}}\,\theta_{t-1}"] if rule.on["weight_decay"] else []
 
 
-def _add_coupled_decay(u: np.ndarray, params: np.ndarray, decay: Any, scratch: np.ndarray) -> None:
-    """u += decay * params, in place (torch.optim's weight_decay)."""
-    np.multiply(params, decay, out=scratch)
-    u += scratch
+def _buffer_name(convention: str) -> str:
+    """A momentum buffer b (PyTorch, holds no learning rate) or a velocity v (textbook, holds it)."""
+    return "momentum_buffer" if convention == "pytorch" else "velocity"
+
+
+# ------------------------------------------------------------------ the rules
 
 
 class SGD(Link):
@@ -140,56 +211,49 @@ class SGD(Link):
             raise ValueError("sgd: nesterov = true needs momentum > 0 and dampening = 0")
 
     def derive(self) -> None:
-        # torch applies no dampening where momentum is 0: there the buffer is just the gradient.
-        momentum, dampening = self.hp["momentum"], self.hp["dampening"]
-        self.keep = 1.0 - np.where(np.asarray(momentum) == 0, 0.0, dampening) if self.on["dampening"] else 1.0
+        hp = self.hyperparameters
+        self.momentum, self.weight_decay, self.nesterov = hp["momentum"], hp["weight_decay"], hp["nesterov"]
+        # 1 − τ, the new gradient's share in the buffer; torch applies no dampening where momentum is 0.
+        self.one_minus_dampening = (1.0 - np.where(np.asarray(self.momentum) == 0, 0.0, hp["dampening"])
+                                    if self.on["dampening"] else None)
 
     def init(self, params: np.ndarray) -> dict[str, Any]:
         state: dict[str, Any] = {"_tmp": np.empty_like(params)}
         if self.on["momentum"]:
-            key = "momentum_buffer" if self.convention == "pytorch" else "velocity"
-            state[key] = np.zeros_like(params)
+            state[_buffer_name(self.convention)] = np.zeros_like(params)
         return state
 
-    def update(self, u: np.ndarray, state: dict, params: np.ndarray, ctx: StepContext) -> np.ndarray:
-        hp, tmp, lr = self.hp, state["_tmp"], ctx.lr
+    def update(self, g: np.ndarray, state: dict, params: np.ndarray, ctx: StepContext) -> np.ndarray:
+        tmp, lr, momentum = state["_tmp"], ctx.lr, self.momentum
         if self.on["weight_decay"]:
-            _add_coupled_decay(u, params, hp["weight_decay"], tmp)
-        momentum = hp["momentum"]
-        if not self.on["momentum"]:
-            u *= lr
-            return u
-        keep = self.keep
+            add_coupled_decay(g, params, self.weight_decay, tmp)
+        if not self.on["momentum"]:  # θ ← θ − η·g
+            g *= lr
+            return g
         if self.convention == "pytorch":
             buffer = state["momentum_buffer"]
-            if ctx.step == 1:
-                np.copyto(buffer, u)
-            else:
-                buffer *= momentum
-                if self.on["dampening"]:
-                    np.multiply(u, keep, out=tmp)
-                    buffer += tmp
-                else:
-                    buffer += u
-            if self.hyperparameters["nesterov"]:
+            if ctx.step == 1:  # b₁ = g₁
+                np.copyto(buffer, g)
+            else:  # b ← μ·b + (1 − τ)·g
+                accumulate(buffer, g, momentum, tmp, self.one_minus_dampening)
+            if self.nesterov:  # θ ← θ − η·(g + μ·b)
                 np.multiply(buffer, momentum, out=tmp)
-                u += tmp
-                u *= lr
-            else:
-                np.multiply(buffer, lr, out=u)
-            return u
-        velocity = state["velocity"]
-        velocity *= momentum
-        np.multiply(u, lr * keep if self.on["dampening"] else lr, out=tmp)
-        velocity += tmp
-        if self.hyperparameters["nesterov"]:
-            # Nesterov's look-ahead gradient, rewritten at the current point (Bengio et al., 2013).
-            u *= lr
+                g += tmp
+                g *= lr
+            else:  # θ ← θ − η·b
+                np.multiply(buffer, lr, out=g)
+            return g
+        velocity = state["velocity"]  # v ← μ·v + η·(1 − τ)·g
+        damped = lr if self.one_minus_dampening is None else lr * self.one_minus_dampening
+        accumulate(velocity, g, momentum, tmp, damped)
+        if self.nesterov:
+            # θ ← θ − (μ·v + η·g): Nesterov's look-ahead gradient, rewritten at the current point (Bengio et al. 2013)
+            g *= lr
             np.multiply(velocity, momentum, out=tmp)
-            u += tmp
-        else:
-            np.copyto(u, velocity)
-        return u
+            g += tmp
+        else:  # θ ← θ − v
+            np.copyto(g, velocity)
+        return g
 
     def latex_lines(self) -> list[str]:
         hp = self.hyperparameters
@@ -225,27 +289,23 @@ class Adagrad(Link):
         "eps": eps_spec(1e-10),
     }
 
+    def derive(self) -> None:
+        hp = self.hyperparameters
+        self.lr_decay, self.weight_decay, self.eps = hp["lr_decay"], hp["weight_decay"], hp["eps"]
+
     def init(self, params: np.ndarray) -> dict[str, Any]:
-        initial = np.broadcast_to(self.hp["initial_accumulator_value"], params.shape)
+        initial = np.broadcast_to(self.hyperparameters["initial_accumulator_value"], params.shape)
         return {"sum_of_squares": np.array(initial, dtype=params.dtype), "_tmp": np.empty_like(params)}
 
-    def update(self, u: np.ndarray, state: dict, params: np.ndarray, ctx: StepContext) -> np.ndarray:
-        hp, tmp = self.hp, state["_tmp"]
+    def update(self, g: np.ndarray, state: dict, params: np.ndarray, ctx: StepContext) -> np.ndarray:
+        tmp = state["_tmp"]
         if self.on["weight_decay"]:
-            _add_coupled_decay(u, params, hp["weight_decay"], tmp)
-        lr = ctx.lr / (1 + (ctx.step - 1) * hp["lr_decay"]) if self.on["lr_decay"] else ctx.lr
-        accumulator = state["sum_of_squares"]
-        np.multiply(u, u, out=tmp)
-        accumulator += tmp
-        if self.convention == "pytorch":
-            np.sqrt(accumulator, out=tmp)
-            tmp += hp["eps"]
-        else:
-            np.add(accumulator, hp["eps"], out=tmp)
-            np.sqrt(tmp, out=tmp)
-        u /= tmp
-        u *= lr
-        return u
+            add_coupled_decay(g, params, self.weight_decay, tmp)
+        lr = ctx.lr / (1 + (ctx.step - 1) * self.lr_decay) if self.on["lr_decay"] else ctx.lr  # η / (1 + (t−1)κ)
+        add_square(state["sum_of_squares"], g, tmp)  # s ← s + g⊙g
+        g /= root_denominator(state["sum_of_squares"], self.eps, self.convention == "textbook", tmp)
+        g *= lr
+        return g
 
     def latex_lines(self) -> list[str]:
         lines = _coupled_decay_line(self)
@@ -272,55 +332,44 @@ class RMSprop(Link):
         "centered": CENTERED,
     }
 
+    def derive(self) -> None:
+        hp = self.hyperparameters
+        self.alpha, self.one_minus_alpha, self.eps = hp["alpha"], 1 - hp["alpha"], hp["eps"]
+        self.momentum, self.weight_decay, self.centered = hp["momentum"], hp["weight_decay"], hp["centered"]
+
     def init(self, params: np.ndarray) -> dict[str, Any]:
         state: dict[str, Any] = {"square_avg": np.zeros_like(params), "_tmp": np.empty_like(params)}
-        if self.hyperparameters["centered"]:
+        if self.centered:
             state["grad_avg"] = np.zeros_like(params)
             state["_tmp2"] = np.empty_like(params)
         if self.on["momentum"]:
-            state["momentum_buffer" if self.convention == "pytorch" else "velocity"] = np.zeros_like(params)
+            state[_buffer_name(self.convention)] = np.zeros_like(params)
         return state
 
-    def update(self, u: np.ndarray, state: dict, params: np.ndarray, ctx: StepContext) -> np.ndarray:
-        hp, tmp = self.hp, state["_tmp"]
+    def update(self, g: np.ndarray, state: dict, params: np.ndarray, ctx: StepContext) -> np.ndarray:
+        tmp = state["_tmp"]
         if self.on["weight_decay"]:
-            _add_coupled_decay(u, params, hp["weight_decay"], tmp)
-        alpha = hp["alpha"]
+            add_coupled_decay(g, params, self.weight_decay, tmp)
         square_avg = state["square_avg"]
-        square_avg *= alpha
-        np.multiply(u, u, out=tmp)
-        tmp *= 1 - alpha
-        square_avg += tmp
-        if self.hyperparameters["centered"]:
+        ema_of_squares(square_avg, g, self.alpha, self.one_minus_alpha, tmp)  # s ← α·s + (1 − α)·g⊙g
+        second = square_avg
+        if self.centered:  # ḡ ← α·ḡ + (1 − α)·g; the variance s − ḡ⊙ḡ instead of s
             grad_avg, tmp2 = state["grad_avg"], state["_tmp2"]
-            np.subtract(u, grad_avg, out=tmp2)
-            tmp2 *= 1 - alpha
-            grad_avg += tmp2
+            lerp(grad_avg, g, self.one_minus_alpha, tmp2)
             np.multiply(grad_avg, grad_avg, out=tmp2)
-            np.subtract(square_avg, tmp2, out=tmp)
-        else:
-            np.copyto(tmp, square_avg)
-        if self.convention == "pytorch":
-            np.sqrt(tmp, out=tmp)
-            tmp += hp["eps"]
-        else:
-            tmp += hp["eps"]
-            np.sqrt(tmp, out=tmp)
-        momentum = hp["momentum"]
-        if self.on["momentum"]:
-            buffer = state["momentum_buffer" if self.convention == "pytorch" else "velocity"]
-            buffer *= momentum
-            u /= tmp
-            if self.convention == "textbook":
-                u *= ctx.lr
-            buffer += u
-            np.copyto(u, buffer)
-            if self.convention == "pytorch":
-                u *= ctx.lr
-            return u
-        u /= tmp
-        u *= ctx.lr
-        return u
+            second = np.subtract(square_avg, tmp2, out=tmp2)
+        g /= root_denominator(second, self.eps, self.convention == "textbook", tmp)
+        if not self.on["momentum"]:  # θ ← θ − η·g/denominator
+            g *= ctx.lr
+            return g
+        buffer = state[_buffer_name(self.convention)]
+        if self.convention == "pytorch":  # b ← μ·b + g/denominator; θ ← θ − η·b
+            accumulate(buffer, g, self.momentum, tmp)
+            np.multiply(buffer, ctx.lr, out=g)
+        else:  # v ← μ·v + η·g/denominator; θ ← θ − v
+            accumulate(buffer, g, self.momentum, tmp, ctx.lr)
+            np.copyto(g, buffer)
+        return g
 
     def latex_lines(self) -> list[str]:
         hp = self.hyperparameters
@@ -361,83 +410,56 @@ class Adam(Link):
         "bias_correction": BIAS_CORRECTION,
     }
 
+    def derive(self) -> None:
+        # plain attributes: the update reads them at every step
+        hp = self.hyperparameters
+        self.beta1, self.beta2, self.eps, self.weight_decay = hp["beta1"], hp["beta2"], hp["eps"], hp["weight_decay"]
+        self.one_minus_beta1, self.one_minus_beta2 = 1 - self.beta1, 1 - self.beta2
+        self.amsgrad, self.corrected = hp["amsgrad"], hp["bias_correction"]
+        self.scalar_betas = not any(isinstance(beta, np.ndarray) for beta in (self.beta1, self.beta2))
+        self.decayed, self.textbook = self.on["weight_decay"], self.convention == "textbook"
+
     def init(self, params: np.ndarray) -> dict[str, Any]:
         state: dict[str, Any] = {
             "exp_avg": np.zeros_like(params),
             "exp_avg_sq": np.zeros_like(params),
             "_tmp": np.empty_like(params),
+            # β₁ᵗ and β₂ᵗ, for the bias corrections: a float, or one per run for a batch of βs
+            "_beta1_power": np.ones_like(self.beta1) if isinstance(self.beta1, np.ndarray) else 1.0,
+            "_beta2_power": np.ones_like(self.beta2) if isinstance(self.beta2, np.ndarray) else 1.0,
         }
-        if self.hyperparameters["amsgrad"]:
+        if self.amsgrad:
             state["max_exp_avg_sq"] = np.zeros_like(params)
         return state
 
-    def derive(self) -> None:
-        self.keep1 = 1 - self.hp["beta1"]
-        self.keep2 = 1 - self.hp["beta2"]
-        self.scalar_betas = not any(isinstance(self.hp[name], np.ndarray) for name in ("beta1", "beta2"))
-        # plain attributes: the update reads them at every step
-        self.beta1, self.beta2, self.eps = self.hp["beta1"], self.hp["beta2"], self.hp["eps"]
-        self.decayed, self.amsgrad = self.on["weight_decay"], self.hyperparameters["amsgrad"]
-        self.corrected, self.torch_form = self.hyperparameters["bias_correction"], self.convention == "pytorch"
-
-    def _bias_corrections(self, state: dict, step: int) -> tuple[Any, Any]:
-        """1 - beta1^t and 1 - beta2^t. For a batch of betas the powers are kept as running products:
-        a power per run and step costs more than the whole rest of Adam's update."""
-        if not self.hyperparameters["bias_correction"]:
-            return 1.0, 1.0
-        if self.scalar_betas:
-            return 1 - self.hp["beta1"] ** step, 1 - self.hp["beta2"] ** step
-        corrections = []
-        for name in ("beta1", "beta2"):
-            beta = self.hp[name]
-            if isinstance(beta, np.ndarray):
-                power = state.setdefault(f"_{name}_power", np.ones_like(beta))
-                power *= beta
-                corrections.append(1 - power)
-            else:
-                corrections.append(1 - beta**step)
-        return corrections[0], corrections[1]
-
-    def update(self, u: np.ndarray, state: dict, params: np.ndarray, ctx: StepContext) -> np.ndarray:
-        hp, tmp = self.hp, state["_tmp"]
+    def update(self, g: np.ndarray, state: dict, params: np.ndarray, ctx: StepContext) -> np.ndarray:
+        tmp = state["_tmp"]
         if self.decayed:
-            _add_coupled_decay(u, params, hp["weight_decay"], tmp)
-        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        # m <- lerp(m, g, 1 - beta1), as torch writes it.
-        np.subtract(u, exp_avg, out=tmp)
-        tmp *= self.keep1
-        exp_avg += tmp
-        exp_avg_sq *= self.beta2
-        np.multiply(u, u, out=tmp)
-        tmp *= self.keep2
-        exp_avg_sq += tmp
-        second = exp_avg_sq
-        if self.amsgrad:
-            np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
-            second = state["max_exp_avg_sq"]
-        corrected = self.corrected
-        if self.scalar_betas and corrected:  # the common case, without the general path's Python overhead
-            bias_correction1 = 1 - self.beta1 ** ctx.step
-            bias_correction2 = 1 - self.beta2 ** ctx.step
+            add_coupled_decay(g, params, self.weight_decay, tmp)
+        exp_avg, second = state["exp_avg"], state["exp_avg_sq"]
+        lerp(exp_avg, g, self.one_minus_beta1, tmp)  # m ← β₁·m + (1 − β₁)·g, as torch's lerp_
+        ema_of_squares(second, g, self.beta2, self.one_minus_beta2, tmp)  # v ← β₂·v + (1 − β₂)·g⊙g
+        if self.amsgrad:  # v_max ← max(v_max, v)
+            second = np.maximum(state["max_exp_avg_sq"], second, out=state["max_exp_avg_sq"])
+        if self.corrected:  # 1 − β₁ᵗ, 1 − β₂ᵗ
+            correction1, correction2 = bias_corrections(state, self.beta1, self.beta2)
         else:
-            bias_correction1, bias_correction2 = self._bias_corrections(state, ctx.step)
-        if self.torch_form:
-            # torch: lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps). Multiplying through by sqrt(bc2) saves one pass
-            # over memory and changes only the last bit: lr*sqrt(bc2)/bc1 * m / (sqrt(v) + eps*sqrt(bc2)).
-            np.sqrt(second, out=tmp)
-            root = math.sqrt(bias_correction2) if self.scalar_betas else np.sqrt(bias_correction2)
-            tmp += self.eps * root if corrected else self.eps
-            np.divide(exp_avg, tmp, out=u)
-            u *= ctx.lr * root / bias_correction1 if corrected else ctx.lr
-            return u
-        # d2l: m_hat = m / (1 - beta1^t), s_hat = s / (1 - beta2^t), step = eta * m_hat / (sqrt(s_hat) + eps)
-        np.divide(second, bias_correction2, out=tmp)
-        np.sqrt(tmp, out=tmp)
-        tmp += hp["eps"]
-        np.divide(exp_avg, bias_correction1, out=u)
-        u /= tmp
-        u *= ctx.lr
-        return u
+            correction1 = correction2 = 1.0
+        if not self.textbook:
+            # torch: η/(1 − β₁ᵗ)·m / (√v/√(1 − β₂ᵗ) + ε). Multiplied through by √(1 − β₂ᵗ) it costs one pass over
+            # memory less and differs only in the last bit: η·√(1 − β₂ᵗ)/(1 − β₁ᵗ)·m / (√v + ε·√(1 − β₂ᵗ)).
+            root = math.sqrt(correction2) if self.scalar_betas else np.sqrt(correction2)
+            denominator = root_denominator(second, self.eps * root, False, tmp)
+            np.divide(exp_avg, denominator, out=g)
+            g *= ctx.lr * root / correction1
+            return g
+        # d2l: m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ), θ ← θ − η·m̂/(√v̂ + ε)
+        np.divide(second, correction2, out=tmp)
+        denominator = root_denominator(tmp, self.eps, False, tmp)
+        np.divide(exp_avg, correction1, out=g)
+        g /= denominator
+        g *= ctx.lr
+        return g
 
     def latex_lines(self) -> list[str]:
         hp = self.hyperparameters

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .spec import INT, Spec, format_latex, validate_all
+from .spec import INT, Spec, fill_placeholders, format_latex, validate_all
 
 GAMMA = Spec(
     "gamma", "decay factor γ", "衰减因子 γ", r"\gamma", 0.98, low=0.0, high=1.0, low_inclusive=False,
@@ -65,11 +65,12 @@ class Schedule:
 
     def latex_line(self, lr_symbol: str, base_lr: Any = None) -> str:
         """'eta_t = ...' as LaTeX; with `base_lr` given, the live values are substituted."""
-        text = self.formula().replace("{{lr}}", lr_symbol if base_lr is None else format_latex(base_lr))
-        for name, spec in self.specs.items():
-            shown = spec.symbol if base_lr is None else format_latex(self.settings[name])
-            text = text.replace("{{" + name + "}}", shown)
-        return r"\eta_t = " + text
+        def shown(name: str) -> str:
+            if name == "lr":
+                return lr_symbol if base_lr is None else format_latex(base_lr)
+            return self.specs[name].symbol if base_lr is None else format_latex(self.settings[name])
+
+        return r"\eta_t = " + fill_placeholders(self.formula(), shown)
 
 
 class Constant(Schedule):

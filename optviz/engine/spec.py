@@ -8,6 +8,8 @@ B of the runs (they broadcast against parameters of shape (d, *B)), so that K se
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -143,6 +145,15 @@ def format_latex(value: Any) -> str:
             return f"10^{{{exponent_text}}}"
         return rf"{mantissa}\times 10^{{{exponent_text}}}"
     return text
+
+
+_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+
+
+def fill_placeholders(text: str, shown: Callable[[str], str]) -> str:
+    """A formula with every {{name}} replaced by shown(name): its symbol, or its live value (the one renderer of the
+    rules', tricks' and schedules' LaTeX)."""
+    return _PLACEHOLDER.sub(lambda match: shown(match.group(1)), text)
 
 
 def validate_all(specs: dict[str, Spec], values: dict[str, Any], owner: str) -> dict[str, Any]:
