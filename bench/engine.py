@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from optviz.engine import OPTIMIZERS, build, run
 from optviz.surfaces import surface
 
-LEARNING_RATES = {"sgd": 1e-4, "momentum": 1e-4, "nesterov": 1e-4, "adagrad": 0.05, "rmsprop": 1e-3,
-                  "adam": 1e-2, "adamw": 1e-2}
+# Each optimizer at its playground learning rate (its registry entry's page defaults), from the playground's start.
+LEARNING_RATES = {name: entry.page.playground_lr for name, entry in OPTIMIZERS.items()}
 
 
 rosenbrock = surface("rosenbrock").value_and_grad  # the app's own surface, analytic gradient
@@ -50,15 +50,10 @@ def best_of(repeats, function):
 def torch_steps(name, steps):
     import torch
 
-    classes = {"sgd": (torch.optim.SGD, {}), "momentum": (torch.optim.SGD, {"momentum": 0.9}),
-               "nesterov": (torch.optim.SGD, {"momentum": 0.9, "nesterov": True}),
-               "adagrad": (torch.optim.Adagrad, {}), "rmsprop": (torch.optim.RMSprop, {}),
-               "adam": (torch.optim.Adam, {}), "adamw": (torch.optim.AdamW, {})}
-    optimizer_class, options = classes[name]
-
     def go():
         params = torch.tensor([-1.5, 2.0], dtype=torch.float64, requires_grad=True)
-        optimizer = optimizer_class([params], lr=LEARNING_RATES[name], foreach=False, **options)
+        # the reference the registry builds for this optimizer: its torch.optim class, with the same settings
+        optimizer = OPTIMIZERS[name].build_reference(torch, [params], {"lr": LEARNING_RATES[name]})
         path = []
         for _ in range(steps):
             optimizer.zero_grad()

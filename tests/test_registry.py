@@ -187,5 +187,5 @@ def test_a_reference_that_cannot_mirror_the_settings_says_why():
 
 @pytest.mark.parametrize("lookup", [optimizer_entry, trick_entry, schedule_entry])
 def test_an_unknown_name_is_a_clear_error(lookup):
-    with pytest.raises(ValueError, match=r"unknown \w+ 'adadelta': known are "):
-        lookup("adadelta")
+    with pytest.raises(ValueError, match=r"unknown \w+ 'no_such_name': known are "):
+        lookup("no_such_name")
