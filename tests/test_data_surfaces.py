@@ -241,3 +241,13 @@ def test_interleaved_callers_get_their_own_batches():
         indices = chosen.data.batch_indices(step, runs)
         order = chosen.data.epoch_order(step // 5, runs)
         np.testing.assert_array_equal(indices, order[:, (step % 5) * 8:(step % 5) * 8 + 8])
+
+
+def test_the_stability_limit_the_lesson_states():
+    chosen = surface("linreg:x_mean=2")
+    limit = 2 / max(chosen.hessian_eigenvalues)
+    assert f"η < 2/λ_max = {limit:.3g}" in chosen.lesson("en") and f"{limit:.3g}" in chosen.lesson("zh")
+    below = run_lane(chosen, lane_from_settings("sgd", {"lr": 0.99 * limit}), chosen.starts[0], 3000)
+    above = run_lane(chosen, lane_from_settings("sgd", {"lr": 1.01 * limit}), chosen.starts[0], 3000)
+    assert below.diverged_at < 0 and below.loss[-1] - chosen.f_star < 1e-6
+    assert above.diverged_at > 0

@@ -375,12 +375,14 @@ def _linreg(n, slope, intercept, noise, outliers, x_mean, x_std, standardize, se
               f"y = w·x + b, and the mean squared error over (w, b), a bowl with its minimum at the least-squares fit "
               f"(w, b) = ({optimum[0]:.3g}, {optimum[1]:.3g}). The horizontal axis is w, the vertical b. Its Hessian's "
               f"eigenvalues are {eigenvalues[0]:.3g} and {eigenvalues[1]:.3g}: the larger x's mean is against its "
-              f"spread, the narrower and more tilted the bowl.{scaled['en']} Here {_batch_text(problem, 'en')}; the "
+              f"spread, the narrower and more tilted the bowl.{scaled['en']} Full-batch gradient descent is stable for "
+              f"η < 2/λ_max = {2 / eigenvalues[1]:.3g}. Here {_batch_text(problem, 'en')}; the "
               f"contour and the loss curves are the loss over all the data.",
         "zh": f"把线性回归看作损失曲面：{n} 个点 y = {line} + 噪声，模型 y = w·x + b，"
               f"(w, b) 上的均方误差是一个碗，最小值就是最小二乘解 (w, b) = ({optimum[0]:.3g}, {optimum[1]:.3g})。"
               f"横轴是 w，纵轴是 b。Hessian 的特征值为 {eigenvalues[0]:.3g} 和 {eigenvalues[1]:.3g}："
-              f"x 的均值相对于其离散程度越大，碗就越狭长、越倾斜。{scaled['zh']}这里{_batch_text(problem, 'zh')}；"
+              f"x 的均值相对于其离散程度越大，碗就越狭长、越倾斜。{scaled['zh']}全批量梯度下降在 "
+              f"η < 2/λ_max = {2 / eigenvalues[1]:.3g} 时稳定。这里{_batch_text(problem, 'zh')}；"
               f"等高线和损失曲线都是全部数据上的损失。",
     }
     latex = (rf"f(w, b) = \frac{{1}}{{{n}}}\sum_{{i=1}}^{{{n}}} \left(w\,{input_name}_i + b - y_i\right)^2")
