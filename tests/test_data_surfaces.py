@@ -251,3 +251,18 @@ def test_the_stability_limit_the_lesson_states():
     above = run_lane(chosen, lane_from_settings("sgd", {"lr": 1.01 * limit}), chosen.starts[0], 3000)
     assert below.diverged_at < 0 and below.loss[-1] - chosen.f_star < 1e-6
     assert above.diverged_at > 0
+
+
+def test_a_forked_sweep_draws_the_same_batches_as_one_process():
+    """A large sweep's chunks go to forked processes: each chunk's runs must still draw their own batches."""
+    from optviz.runs import Axis, sweep
+
+    chosen = surface("linreg:batch=5")
+    lane = lane_from_settings("momentum", {"lr": 0.05, "momentum": 0.5})
+    axes = (Axis.make("lr", 0.01, 0.3, 91, log=True), Axis.make("momentum", 0.0, 0.9, 91))  # 8 281 runs
+    here = sweep(chosen, lane, *axes, (-1.0, 2.0), 40, threads=1)
+    forked = sweep(chosen, lane, *axes, (-1.0, 2.0), 40, processes=True)
+    np.testing.assert_array_equal(forked.final_position, here.final_position)
+    row = run_lane(chosen, lane_from_settings("momentum", {"lr": float(axes[0].values[37]),
+                                                           "momentum": float(axes[1].values[0])}), (-1.0, 2.0), 40)
+    assert not np.allclose(row.positions[-1], here.final_position[0, 37]), "cell 37 is run 37, not run 0"
