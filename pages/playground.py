@@ -100,6 +100,8 @@ def draw_chart(view, surface, surface_name, paths, series, start, inspected=None
         fits = None if data is None else [
             {"label": path["label"], "colour": path["colour"], "y": batches.fits(surface, path["xy"][-1:])[0]}
             for path in paths]
+        if data is not None and inspected is not None:
+            inspected = {**inspected, "fit": batches.fits(surface, [inspected["xy"]])[0]}
         figure = figures.overlay_figure(surface_picture_cached(surface_name), paths, surface.minima, start,
                                         surface.view, labels, height=CHART_HEIGHT, inspected=inspected, data=data,
                                         fits=fits)

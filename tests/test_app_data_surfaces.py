@@ -110,3 +110,11 @@ def test_bad_data_surfaces_in_the_url_are_refused_with_a_warning(text):
     app = start({"surface": text})
     assert not app.exception and app.warning  # said; the bad setting is dropped and the family's default used
     assert app.selectbox(key="pg_surface").value == text.partition(":")[0] and not app.error
+
+
+def test_the_inspected_step_shows_its_fit_on_the_data():
+    app = start(LINREG)
+    app.slider(key="pg_inspect_step").set_value(5).run()
+    assert not app.exception
+    figure = spec(app)
+    assert traces(figure, "inspected") and traces(figure, "inspected-fit")

@@ -175,6 +175,11 @@ def overlay_figure(picture: dict, paths: list[dict], minima, start, view, labels
         "title") else 10, b=40), legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0))
     if data is not None:
         _data_panel(figure, data, fits or [], labels)
+        if inspected is not None and inspected.get("fit") is not None:  # the model at the inspected step
+            figure.add_trace(go.Scatter(x=data["grid"], y=np.asarray(inspected["fit"], dtype=np.float32),
+                                        mode="lines", name=inspected["label"], meta="inspected-fit",
+                                        showlegend=False, hovertemplate=inspected["label"] + "<extra></extra>",
+                                        line=dict(color="black", width=1.6, dash="dot")), row=1, col=2)
     return figure
 
 
