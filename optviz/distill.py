@@ -273,7 +273,11 @@ def graph(name: str, nodes: int = 36, seed: int = 0) -> tuple[np.ndarray, np.nda
         raise ValueError(f"graph = {name!r} is not known: allowed {', '.join(GRAPHS)}")
     if name == "path":
         edges = np.array([(index, index + 1) for index in range(nodes - 1)])
-        return edges, np.column_stack([np.arange(nodes), np.zeros(nodes)]).astype(np.float64)
+        # drawn as a snake over rows (left to right, then back), so it fills the same square as the grid
+        side = math.ceil(math.sqrt(nodes))
+        row, column = np.divmod(np.arange(nodes), side)
+        column = np.where(row % 2 == 0, column, side - 1 - column)
+        return edges, np.column_stack([column, -row]).astype(np.float64)
     if name == "grid":
         side = round(math.sqrt(nodes))
         if side * side != nodes:
@@ -281,7 +285,7 @@ def graph(name: str, nodes: int = 36, seed: int = 0) -> tuple[np.ndarray, np.nda
         index = np.arange(nodes).reshape(side, side)
         edges = np.concatenate([np.column_stack([index[:, :-1].ravel(), index[:, 1:].ravel()]),
                                 np.column_stack([index[:-1, :].ravel(), index[1:, :].ravel()])])
-        return edges, np.column_stack([index.ravel() % side, index.ravel() // side]).astype(np.float64)
+        return edges, np.column_stack([index.ravel() % side, -(index.ravel() // side)]).astype(np.float64)
     if nodes % 2:
         raise ValueError(f"the expander needs an even number of nodes, got {nodes}")
     cycle = {(index, (index + 1) % nodes) for index in range(nodes)}

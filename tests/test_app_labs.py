@@ -155,7 +155,7 @@ def test_the_attention_lab_trains_three_networks_per_length_and_reads_its_own_nu
     assert [trace["name"] for trace in accuracy["data"]] == ["vanilla RNN (tanh)", "LSTM", "attention"]
 
     def heat(trace):
-        z = trace["z"]
+        z = trace["customdata"]  # the weights (the colour is their log)
         if isinstance(z, dict):  # a typed array
             shape = tuple(int(n) for n in z["shape"].split(","))
             return np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"]).reshape(shape)

@@ -63,7 +63,7 @@ def test_the_milestones_formulas_and_caption_follow_the_sliders():
     plain = start({"mo_lr": 1.0, "mo_momentum": 0.0}).info[0].value
     assert "slowest component (λ = 0.01)" in plain and "shrinks by only 0.99 per step" in plain
     measured, closed = figures(app)[0]["data"][:2]
-    assert measured["name"] == "engine" and closed["name"] == "closed form"
+    assert measured["name"] == "engine (band)" and closed["name"] == "closed form (dashes)"
     # the band and its dashes are the same curve here
     assert np.abs(values(measured["y"]) - values(closed["y"])).max() < 1e-12
 

@@ -40,8 +40,8 @@ def milestones_figure(result: dict, labels: dict, height: int = 520) -> go.Figur
         figure.update_yaxes(range=[-bound, bound], row=index + 1, col=1)
     apply_layout(figure, labels["title"], "", "", height=height)
     figure.update_xaxes(title_text=labels["step"], row=rows, col=1)
-    figure.update_layout(margin=dict(l=50, r=10, t=60, b=40),
-                         legend=dict(orientation="h", yanchor="bottom", y=1.04, xanchor="right", x=1))
+    figure.update_layout(margin=dict(l=50, r=10, t=50, b=70),
+                         legend=dict(orientation="h", yanchor="top", y=-0.13, xanchor="left", x=0))
     figure.update_annotations(font_size=12)
     return figure
 
@@ -86,10 +86,12 @@ def rate_map_figure(result: dict, point: tuple[float, float], labels: dict, heig
     figure.add_trace(go.Scatter(x=[point[0]], y=[point[1]], mode="markers", name=labels["point"],
                                 marker=dict(size=14, color="#ffffff", line=dict(color="#000000", width=2.5),
                                             symbol="circle")))
-    for x, y, text in ((2.2, 0.82, labels["complex"]), (0.55, 0.05, labels["real"]),
-                       (3.35, 0.25, labels["divergent"])):
+    for x, y, text in ((2.2, 0.82, labels["complex"]), (3.35, 0.25, labels["divergent"])):
         figure.add_annotation(x=x, y=y, text=text, showarrow=False, font=dict(size=13, color="#000000"),
                               bgcolor="rgba(255,255,255,0.75)")
+    # the real-root region is the thin band under the dashed curve: point at it rather than cover it
+    figure.add_annotation(x=0.18, y=0.12, ax=80, ay=-90, text=labels["real"], showarrow=True, arrowhead=2,
+                          arrowcolor="#000000", font=dict(size=13, color="#000000"), bgcolor="rgba(255,255,255,0.8)")
     apply_layout(figure, labels["title"], labels["x"], labels["y"], height=height)
     figure.update_xaxes(range=[float(result["scaled_lr"][0]), float(result["scaled_lr"][-1])])
     figure.update_yaxes(range=[float(result["momentum"][0]), float(result["momentum"][-1])])
@@ -166,12 +168,12 @@ def _log_ticks(values: np.ndarray) -> dict:
 def eigenfeatures_figure(result: dict, fractions: np.ndarray, labels: dict, height: int = 300) -> go.Figure:
     """Each eigenfeature ξ ↦ p(ξ)ᵀqᵢ, largest eigenvalue first, titled by λ and the fraction of it fitted so far."""
     count = len(result["eigenvalues"])
-    columns = min(count, 6)
+    columns = min(count, 5)
     rows = -(-count // columns)
     titles = [f"λ = {value:.2g} · {fraction:.0%}" for value, fraction in zip(result["eigenvalues"], fractions,
                                                                               strict=True)]
     figure = make_subplots(rows=rows, cols=columns, subplot_titles=titles, horizontal_spacing=0.03,
-                           vertical_spacing=0.2 if rows > 1 else 0.1)
+                           vertical_spacing=0.3 if rows > 1 else 0.1)
     for index in range(count):
         figure.add_trace(go.Scatter(x=result["grid"], y=result["eigenfeatures"][index], mode="lines",
                                     showlegend=False, line=dict(color=lane_colour(0), width=1.5),
@@ -180,7 +182,7 @@ def eigenfeatures_figure(result: dict, fractions: np.ndarray, labels: dict, heig
     apply_layout(figure, labels["title"], "", "", height=height)
     figure.update_xaxes(showticklabels=False)
     figure.update_yaxes(showticklabels=False)
-    figure.update_layout(margin=dict(l=20, r=10, t=70, b=10))
+    figure.update_layout(margin=dict(l=20, r=10, t=60, b=5))
     figure.update_annotations(font_size=11)
     return figure
 
@@ -188,7 +190,7 @@ def eigenfeatures_figure(result: dict, fractions: np.ndarray, labels: dict, heig
 def graphs_figure(results: list[dict], step: int, labels: dict, height: int = 300) -> go.Figure:
     """Each graph drawn with its nodes coloured by their value at `step` (0 white, 1 full colour), node 0 ringed."""
     figure = make_subplots(rows=1, cols=len(results), horizontal_spacing=0.04,
-                           subplot_titles=[f"{labels[result['name']]}: κ = {result['kappa']:.0f}"
+                           subplot_titles=[f"{labels[result['name']]} (κ = {result['kappa']:.0f})"
                                            for result in results])
     for column, result in enumerate(results, start=1):
         positions, edges = result["positions"], result["edges"]

@@ -136,33 +136,45 @@ def regularization_figure(series: list[dict], labels: dict, height: int = 520) -
 
 
 def accuracy_length_figure(series: list[dict], labels: dict, height: int = 380) -> go.Figure:
-    """Test accuracy against sequence length, one line with markers per network, chance (50 %) dotted."""
+    """Test accuracy against sequence length (a log axis labelled at the lengths), one line with markers per network,
+    chance (50 %) dotted."""
     figure = go.Figure()
+    lengths = sorted({int(length) for item in series for length in item["x"]})
     for item in series:
         figure.add_trace(go.Scatter(x=item["x"], y=item["y"], mode="lines+markers", name=item["label"],
                                     line=dict(color=colour_of(item), width=2.4), marker=dict(size=8)))
     figure.add_hline(y=0.5, line=dict(color="#999999", dash="dot", width=1))
     apply_layout(figure, labels["title"], labels["x"], labels["y"], height=height)
+    figure.update_xaxes(type="log" if len(lengths) > 1 else "linear", tickvals=lengths,
+                        ticktext=[str(length) for length in lengths])
     figure.update_yaxes(range=[0.3, 1.03], tickformat=".0%")
-    figure.update_layout(margin=dict(l=60, r=20, t=50, b=40))
+    figure.update_layout(margin=dict(l=60, r=20, t=50, b=80),
+                         legend=dict(orientation="h", yanchor="top", y=-0.26, xanchor="left", x=0))
     return figure
+
+
+WEIGHT_FLOOR = 1e-4  # the attention heatmaps' colour scale: log10 of the weight from 10⁻⁴ to 1
 
 
 def attention_heatmap(weights: np.ndarray, labels: dict, height: int = 380, marked: int | None = None,
                       row_labels: list[str] | None = None) -> go.Figure:
-    """Attention weights, rows (epochs or sequences) × positions counted from 1, on a 0-to-1 colour scale; an epoch
-    row `marked` is outlined."""
+    """Attention weights, rows (epochs or sequences) × positions counted from 1, coloured by log₁₀ of the weight
+    from 10⁻⁴ to 1 (a weight spread evenly over 100 positions, 0.01, stays visible beside one of 1); the weights
+    themselves ride along as customdata for the hover. An epoch row `marked` is outlined."""
     rows, positions = weights.shape
     y = row_labels if row_labels is not None else np.arange(rows)
-    figure = go.Figure(go.Heatmap(x=np.arange(1, positions + 1), y=y, z=weights.astype(np.float32), zmin=0, zmax=1,
-                                  colorscale="Blues", colorbar=dict(title=dict(text=labels["colour"], side="right"),
-                                                                    thickness=10),
-                                  hovertemplate=labels["x"] + " %{x}<br>%{y}<br>aₜ = %{z:.3f}<extra></extra>"))
+    powers = np.arange(int(np.log10(WEIGHT_FLOOR)), 1)
+    figure = go.Figure(go.Heatmap(
+        x=np.arange(1, positions + 1), y=y, z=np.log10(np.maximum(weights, WEIGHT_FLOOR)).astype(np.float32),
+        customdata=weights.astype(np.float32), zmin=float(powers[0]), zmax=0.0, colorscale="Blues",
+        colorbar=dict(title=dict(text=labels["colour"], side="right"), thickness=10, tickvals=powers.tolist(),
+                      ticktext=[f"{10.0**power:g}" for power in powers]),
+        hovertemplate=labels["x"] + " %{x}<br>%{y}<br>aₜ = %{customdata:.4f}<extra></extra>"))
     if marked is not None and row_labels is None:
         figure.add_shape(type="rect", x0=0.5, x1=positions + 0.5, y0=marked - 0.5, y1=marked + 0.5,
                          line=dict(color="#C24E00", width=2))
     apply_layout(figure, labels["title"], labels["x"], labels["y"], height=height)
     figure.update_layout(margin=dict(l=60 if row_labels is None else 90, r=20, t=40, b=40))
     if row_labels is not None:
-        figure.update_yaxes(autorange="reversed", type="category")
+        figure.update_yaxes(autorange="reversed", type="category", tickfont=dict(size=10))
     return figure

@@ -135,7 +135,7 @@ def milestones_lab() -> None:
                      + latex_number(lr) + r",\ \beta = " + latex_number(momentum))
         rows = []
         for value, (first, second), rate in zip(result["eigenvalues"], result["roots"], result["rate"], strict=True):
-            rows.append(rf"\lambda = {latex_number(value)}:\ \sigma_{{1,2}} = {complex_latex(complex(first))},\ "
+            rows.append(rf"\lambda = {latex_number(value)}:&\ \sigma_{{1,2}} = {complex_latex(complex(first))},\ "
                         rf"{complex_latex(complex(second))};\ \max|\sigma| = {latex_number(rate, 4)}")
         st.latex(r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}")
 
@@ -249,12 +249,12 @@ def polynomial_lab() -> None:
         left.plotly_chart(figures.polynomial_figure(result, index, tikhonov, {
             "title": t("mo.poly_title", steps=f"{steps:,}".replace(",", " ")), "exact": t("mo.poly_exact"),
             "tikhonov": t("mo.tikhonov", penalty=number(penalty, 2)), "early": t("mo.early", steps=steps),
-            "points": t("mo.poly_points"), "y": "d"}, height=CHART_HEIGHT - 150), width="stretch")
+            "points": t("mo.poly_points"), "y": "d"}, height=CHART_HEIGHT - 180), width="stretch")
         right.plotly_chart(figures.filters_figure(result["eigenvalues"], early, kept, {
             "title": t("mo.filters_title"), "early": "1 − (1 − αλ)ᵏ", "tikhonov": "λ / (λ + η)", "x": "λ",
-            "y": t("mo.filters_y")}, height=CHART_HEIGHT - 150), width="stretch")
+            "y": t("mo.filters_y")}, height=CHART_HEIGHT - 180), width="stretch")
         st.plotly_chart(figures.eigenfeatures_figure(result, early, {"title": t("mo.eigenfeatures_title")},
-                                                     height=150 + 10), width="stretch")
+                                                     height=215), width="stretch")
     fitted = int(np.sum(early > 0.5))
     gap = float(np.abs(result["fits"][index] - tikhonov).max())
     caption_place.info(t("mo.poly_caption", steps=f"{steps:,}".replace(",", " "), fitted=fitted,
@@ -277,7 +277,7 @@ def colorization_lab() -> None:
                                       key="mo_color_method", persist_state="session",
                                       format_func=labels("mo.method."))
         method = method if method in ("gd", "momentum") else "gd"
-        step = st.slider(t("mo.color_step"), 0, total, 60, key="mo_color_step", persist_state="session")
+        step = st.slider(t("mo.color_step"), 0, total, 100, key="mo_color_step", persist_state="session")
         caption_place = st.empty()
         st.markdown(t("mo.colorization_text"))
         formulas_place = st.container()
@@ -300,15 +300,15 @@ def colorization_lab() -> None:
         st.latex(r"f(w) = \tfrac12 (w_0 - 1)^2 + \tfrac12 \sum_{(i,j) \in E} (w_i - w_j)^2,\quad "
                  r"\nabla^2 f = L_G + e_0 e_0^\top")
         if method == "gd":
-            st.latex(r"\alpha = \frac{2}{\lambda_{\min} + \lambda_{\max}},\quad \text{rate} = "
+            st.latex(r"\alpha = \frac{2}{\lambda_{\min} + \lambda_{\max}},\quad \rho = "
                      r"\frac{\kappa - 1}{\kappa + 1}")
         else:
             st.latex(r"\alpha = \Bigl(\frac{2}{\sqrt{\lambda_{\max}} + \sqrt{\lambda_{\min}}}\Bigr)^2,\ "
-                     r"\beta = \Bigl(\frac{\sqrt\kappa - 1}{\sqrt\kappa + 1}\Bigr)^2,\ \text{rate} = \sqrt\beta")
+                     r"\beta = \Bigl(\frac{\sqrt\kappa - 1}{\sqrt\kappa + 1}\Bigr)^2,\ \rho = \sqrt\beta")
         table([{t("mo.graph"): names[result["name"]], "κ": f"{result['kappa']:.0f}",
                 "α": number(result["lr"], 3), "β": number(result["momentum"], 3),
                 t("mo.rate"): number(result["rate"], 4),
-                t("mo.steps_1000"): number(math.log(1e-3) / math.log(result["rate"]), 3)} for result in results])
+                t("mo.steps_1000"): f"{math.log(1e-3) / math.log(result['rate']):.0f}"} for result in results])
 
 
 def stochastic_lab() -> None:

@@ -628,7 +628,7 @@ def attention_lab() -> None:
             "colour": "aₜ"}, height=CHART_HEIGHT - 180, marked=epoch), width="stretch")
         st.plotly_chart(figures.attention_heatmap(attention["watched_weights"][epoch], {
             "title": t("lab.att.sequences_title", epoch=epoch), "x": t("lab.att.position"),
-            "y": t("lab.att.sequence"), "colour": "aₜ"}, height=180,
+            "y": t("lab.att.sequence"), "colour": "aₜ"}, height=220,
             row_labels=[f"x₁ = {value:+.2f}" for value in attention["watched_inputs"][:, 0]]), width="stretch")
     with result_place.container():
         st.info(attention_caption(results, lengths, shown), icon=":material/insights:")
