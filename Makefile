@@ -1,6 +1,7 @@
 # optviz: two commands on a fresh machine.
 #   make run   creates .venv, installs requirements.txt, starts the app on http://127.0.0.1:8501
-#   make test  installs requirements-dev.txt and Debian's Chromium (+ CJK fonts), runs every test
+#   make test  installs requirements-dev.txt, Debian's Chromium (+ CJK fonts) and nginx, runs every test
+#   make class starts one replica per core behind nginx on http://127.0.0.1:8501 (a class on one machine)
 #   make check the inner loop: ruff, the import contracts (lint-imports) and the tests needing no browser or server
 PYTHON ?= python3
 VENV := .venv
@@ -9,7 +10,7 @@ RUN_STAMP := $(VENV)/.run-installed
 DEV_STAMP := $(VENV)/.dev-installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test check lint bench browser-deps screenshots clean
+.PHONY: run class test check lint bench browser-deps nginx-deps screenshots clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +27,18 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
 run: $(RUN_STAMP)
 	$(PY) -m streamlit run server.py --server.address 127.0.0.1 --server.port 8501
 
+# A class on one machine: a Streamlit server uses about one core, so one replica per core behind nginx (sticky
+# by cookie); deploy/classroom.py starts them and stops them on Ctrl-C. Serve others with ARGS="--address 0.0.0.0".
+class: $(RUN_STAMP) nginx-deps
+	$(PY) deploy/classroom.py --port 8501 $(ARGS)
+
+# nginx for `make class` and for the load-balancer tests (tests/test_balancer.py), from Debian.
+nginx-deps:
+	@if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq --no-install-recommends nginx-light; \
+	fi
+
 # Chromium for the browser tests comes from Debian (`playwright install` cannot download browsers here);
 # the CJK fonts let it draw the Chinese interface.
 browser-deps:
@@ -34,7 +47,7 @@ browser-deps:
 		$(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk; \
 	fi
 
-test: $(DEV_STAMP) browser-deps
+test: $(DEV_STAMP) browser-deps nginx-deps
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest

@@ -51,8 +51,9 @@ class Run:
 class Session:
     """One browser tab's worth of Streamlit session, over one websocket."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, headers: dict[str, str] | None = None) -> None:
         self.url = url.replace("http://", "ws://") + "/_stcore/stream"
+        self.headers = headers or {}  # e.g. the Cookie a load balancer keeps the session on its replica by
         self.connection = None
         self.pages: dict[str, str] = {}  # url path -> page script hash
         self.page_hash = ""
@@ -60,7 +61,7 @@ class Session:
 
     async def connect(self) -> None:
         self.connection = await connect(self.url, subprotocols=["streamlit"], max_size=2 ** 28,
-                                        open_timeout=60, ping_interval=None)
+                                        open_timeout=60, ping_interval=None, additional_headers=self.headers)
 
     async def close(self) -> None:
         if self.connection is not None:

@@ -140,3 +140,42 @@ def test_the_server_sends_pages_with_the_preload_and_the_chunk_it_names(app_url)
         assert chunk and html.index(chunk.group(0)) < html.index("</head>")
     with urllib.request.urlopen(f"{app_url}/{chunk.group(1)}", timeout=30) as response:
         assert response.status == 200 and len(response.read()) > 1_000_000
+
+
+def test_a_fragment_rerun_on_a_fresh_connection_runs_the_whole_page():
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    def frame(fragment: str = "") -> dict:
+        message = BackMsg()
+        message.rerun_script.query_string = "start=1,2"
+        message.rerun_script.fragment_id = fragment
+        message.rerun_script.is_auto_rerun = bool(fragment)
+        return {"type": "websocket.receive", "bytes": message.SerializeToString()}
+
+    def passed(frames: list[dict], path: str = "/_stcore/stream") -> list[BackMsg]:
+        incoming, seen = list(frames), []
+
+        async def app(scope, receive, send):
+            for _ in frames:
+                message = BackMsg()
+                message.ParseFromString((await receive())["bytes"])
+                seen.append(message)
+
+        async def receive():
+            return incoming.pop(0)
+
+        async def send(message):
+            pass
+
+        run(serve.ReconnectMiddleware(app)({"type": "websocket", "path": path}, receive, send))
+        return seen
+
+    # a reconnection to a replica that never drew the page: its first fragment rerun becomes a whole-page run
+    first, second = passed([frame("workbench"), frame("workbench")])
+    assert (first.rerun_script.fragment_id, first.rerun_script.is_auto_rerun) == ("", False)
+    assert first.rerun_script.query_string == "start=1,2"
+    assert second.rerun_script.fragment_id == "workbench"
+    # a page load starts with a whole-page run: nothing is changed
+    assert [message.rerun_script.fragment_id for message in passed([frame(), frame("workbench")])] == ["", "workbench"]
+    # other websockets are not touched
+    assert passed([frame("workbench")], path="/other")[0].rerun_script.fragment_id == "workbench"

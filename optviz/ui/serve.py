@@ -17,6 +17,9 @@ Four things happen here, the first three to shorten the wait for a freshly start
 - **Workers started.** The pool of worker processes that runs the trainings (optviz.jobs) starts with the server
   (its forkserver imports torch once), not when the first learner presses Train; it is shut down with the server.
 
+Behind a load balancer (docs/deploy.md), ReconnectMiddleware lets a page whose replica died go on working on the
+next replica (see its docstring).
+
 Everything here is an optimisation: `streamlit run app.py` serves the same app without it.
 """
 
@@ -131,6 +134,53 @@ class PreloadMiddleware:
             await send(message)
 
         await self.app(scope, receive, edit)
+
+
+class ReconnectMiddleware:
+    """ASGI middleware: on a websocket that has not yet asked for a whole-page run, a fragment's rerun becomes a
+    whole-page rerun.
+
+    Why: when a replica behind the load balancer dies, the browser reconnects (through nginx) to another replica,
+    which starts a new, empty session; the page still shows the dead replica's elements, and its next click inside a
+    fragment (the playground's workbench, a training's progress) names a fragment the new session has never drawn.
+    Streamlit drops such a request ("the fragment … does not exist anymore"), so the page would stay frozen. Run
+    the whole page instead: the new session rebuilds it from the widgets' values and the URL the browser sends. A
+    page's first request on a fresh connection is always a whole-page run, so nothing else changes.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive, send) -> None:
+        if scope.get("type") != "websocket" or not scope.get("path", "").endswith("/_stcore/stream"):
+            await self.app(scope, receive, send)
+            return
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        seen = {"whole": False}
+
+        async def patched() -> Message:
+            message = await receive()
+            data = message.get("bytes")
+            if seen["whole"] or message.get("type") != "websocket.receive" or not data:
+                return message
+            back = BackMsg()
+            try:
+                back.ParseFromString(data)
+            except Exception:  # not ours to judge: Streamlit answers a bad frame itself
+                return message
+            if back.WhichOneof("type") != "rerun_script":
+                return message
+            if not back.rerun_script.fragment_id:
+                seen["whole"] = True
+                return message
+            back.rerun_script.fragment_id = ""
+            back.rerun_script.is_auto_rerun = False
+            seen["whole"] = True
+            LOGGER.info("a fragment rerun on a fresh connection: running the whole page instead")
+            return {**message, "bytes": back.SerializeToString()}
+
+        await self.app(scope, patched, send)
 
 
 def warm_up() -> None:
