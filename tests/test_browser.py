@@ -279,6 +279,32 @@ def test_labs_page_draws(page: Page, app_url, screenshot_dir):
     page.screenshot(path=screenshot_dir / "labs-clipping-en.png", full_page=False)
 
 
+def test_momentum_rate_map_follows_its_slider_and_keeps_the_lesson_in_chinese(page: Page, app_url, screenshot_dir):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{app_url}/momentum?distill=rate_map")
+    expect(page.get_by_text("Phase diagram at αλ = 0.5, β = 0.6")).to_be_visible(timeout=120_000)
+    wait_for_app(page)
+    chart = page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first
+    slider = page.locator(".st-key-mo_scaled_lr").get_by_role("slider")
+    for element in (chart, slider):  # the map and the slider that moves its point, in view together
+        box = element.bounding_box()
+        assert box and box["y"] >= 0 and box["y"] + min(box["height"], 200) <= 768
+    slider.focus()
+    for _ in range(5):  # 0.50 -> 0.55, each press its own rerun
+        slider.press("ArrowRight")
+    expect(slider).to_have_attribute("aria-valuetext", "0.55", timeout=TIMEOUT)
+    expect(page.get_by_text("Phase diagram at αλ = 0.55, β = 0.6")).to_be_visible(timeout=TIMEOUT)
+    wait_for_app(page)
+    overflowing = page.evaluate("""() => [...document.querySelectorAll('.st-key-lab_controls .katex-display')]
+        .filter(e => e.scrollWidth > e.clientWidth + 1).length""")
+    assert overflowing == 0
+    page.get_by_text("简体中文", exact=True).click()
+    expect(page.get_by_text("相图：αλ = 0.55，β = 0.6")).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator(".st-key-distill input")).to_have_value("(α, β) 收敛速率图")
+    assert_no_exception(page)
+    page.screenshot(path=screenshot_dir / "momentum-rate-map-zh.png", full_page=False)
+
+
 def test_labs_keep_the_lesson_and_its_choices_across_a_language_switch(page: Page, app_url):
     page.goto(f"{app_url}/labs?lab=vanishing")
     expect(page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first).to_be_visible(timeout=120_000)

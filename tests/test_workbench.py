@@ -24,6 +24,7 @@ PAGES = {
     "networks": lambda page: page.locator('[data-testid="stSlider"]:visible').first,
     "network_landscape": lambda page: page.locator('[data-testid="stSlider"]:visible').first,
     "labs": lambda page: page.locator('[data-testid="stSlider"]:visible, [data-testid="stSelectbox"]:visible').nth(1),
+    "momentum": lambda page: page.locator('[data-testid="stSlider"]:visible').first,
 }
 FIRST_PATH = """() => {
     const graph = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
