@@ -96,7 +96,7 @@ LOSSES = ("cross_entropy", "hinge", "mse")
 def loss_training(dataset: str, epochs: int = 40, seed: int = 0) -> dict[str, dict]:
     """The same 2-16-16-2 tanh network (Xavier) trained with Adam (η = 0.01, batches of 32) on 300 points of
     `dataset` once per classification loss: validation accuracy per epoch and test accuracy."""
-    from optviz.runs import Lane
+    from optviz.lane import Lane
 
     from .train import TrainConfig, train
 
@@ -118,7 +118,7 @@ REGULARIZATION = {"l2": 0.01, "l1": 0.003, "dropout": 0.3, "patience": 25}
 
 def regularizer_lane(name: str):
     """Adam (η = 0.01) with the L2 or L1 link of the regularization lab when `name` is one of them."""
-    from optviz.runs import Lane
+    from optviz.lane import Lane
 
     tricks = ((name, ((name, REGULARIZATION[name]),)),) if name in ("l2", "l1") else ()
     return Lane("adam", (("lr", 0.01),), "pytorch", tricks)
@@ -149,7 +149,7 @@ def normalization(batch_size: int = 32, epochs: int = 8, seed: int = 0) -> dict[
     """The digits CNN with each normalization (BatchNorm, LayerNorm, InstanceNorm, GroupNorm, none), trained
     from the same seed with Adam: validation accuracy per epoch and test accuracy. Small batches make BatchNorm's
     statistics noisy; the per-sample norms do not depend on the batch."""
-    from optviz.runs import Lane
+    from optviz.lane import Lane
 
     from .data import digits_split
     from .models import CNN_NORMS, CNNSpec
@@ -188,7 +188,7 @@ def clipping_rnn(length: int = 30, gain: float = 1.1, lr: float = 0.01, epochs: 
     """A ReLU RNN whose recurrent matrix is gain · I (its state and gradient grow like gain^length) trained with
     SGD on the first-element task, without clipping, clipped by norm θ = 1 and θ = 10, and by value 0.1: the
     loss at every step, validation accuracy per epoch and where a run diverged."""
-    from optviz.runs import Lane
+    from optviz.lane import Lane
 
     from .models import RNNSpec
     from .train import TrainConfig, train
@@ -223,7 +223,7 @@ def first_input_gradient(cell: str, lengths, hidden: int = 16, size: int = 256, 
 def sequence_training(length: int = 20, epochs: int = 20, seed: int = 0) -> dict[str, dict]:
     """The vanilla tanh RNN and the LSTM (16 units each) trained with Adam (η = 0.01, batches of 32) on 1 000
     sequences of the first-element task of `length`: validation accuracy and training loss per epoch."""
-    from optviz.runs import Lane
+    from optviz.lane import Lane
 
     from .models import RNNSpec
     from .train import TrainConfig, train
