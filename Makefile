@@ -52,11 +52,12 @@ test: $(DEV_STAMP) browser-deps nginx-deps
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest
 
-# The layers of shared/DESIGN.md §1 are contracts in pyproject.toml ([tool.importlinter]).
+# The layers of shared/DESIGN.md §1 are contracts in pyproject.toml ([tool.importlinter]). The tests are spread
+# over every core (pytest-xdist): one core needs about three minutes of CPU for them.
 check: $(DEV_STAMP)
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports --no-cache
-	$(PY) -m pytest -q -m "not browser and not server"
+	$(PY) -m pytest -q -n auto -m "not browser and not server"
 
 lint: $(DEV_STAMP)
 	$(PY) -m ruff check .
