@@ -96,3 +96,32 @@ def test_gradient_noise_is_seeded():
     other = run(build("sgd", {"lr": 0.05}, tricks=[("noise", {"std": 0.2, "decay": 0.55, "seed": 8})]),
                 value_and_grad, START, STEPS)
     assert np.abs(other.positions - ours.positions).max() > 1e-3
+
+
+NETWORK_ROWS = [lane for lane in CASES if lane.tricks or lane.schedule is not None]
+
+
+@pytest.fixture(scope="module")
+def small_network():
+    from optviz.nets.data import split
+    from optviz.nets.models import MLPSpec
+    from optviz.nets.models import build as build_model
+
+    spec = MLPSpec(2, 2, (8, 8), "tanh", "xavier", "batch", 0.1, False)
+    return split("spiral", 200, 0.1, seed=2), spec, build_model(spec, 5, torch.float64)
+
+
+@pytest.mark.parametrize("lane", NETWORK_ROWS, ids=[case_id(lane) for lane in NETWORK_ROWS])
+def test_the_networks_torch_path_mirrors_every_trick_and_schedule(small_network, lane):
+    """The same references drive the networks page's "check against torch.optim": a network with BatchNorm and
+    dropout, mini-batches, float64: every step's loss agrees."""
+    from optviz.nets.steps import torch_reference_problem
+    from optviz.nets.train import TrainConfig, train
+
+    data, spec, initial = small_network
+    assert torch_reference_problem(lane) is None
+    config = TrainConfig(epochs=3, batch_size=25, dtype="float64", seed=1)  # 5 batches an epoch: 15 steps
+    ours = np.array(train(data, spec, lane, config, "optviz", initial).step_loss)
+    theirs = np.array(train(data, spec, lane, config, "torch", initial).step_loss)
+    assert len(ours) == len(theirs) == 15
+    assert np.abs(ours - theirs).max() / np.abs(theirs).max() <= TOLERANCE
