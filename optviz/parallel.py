@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import os
 import pickle
 import select
@@ -31,8 +32,10 @@ CAN_FORK = hasattr(os, "fork")
 Pool = Callable[[Callable, list, int], list]
 
 
+@functools.cache
 def tune_allocator() -> bool:
-    """Raise glibc's mmap and trim thresholds; True if it was done (glibc found), False otherwise."""
+    """Raise glibc's mmap and trim thresholds; True if it was done (glibc found), False otherwise. Once per process:
+    finding the C library runs `ldconfig -p` (a fork of this process), which app.py's every rerun paid before."""
     name = ctypes.util.find_library("c")
     if name is None:
         return False
