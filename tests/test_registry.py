@@ -106,6 +106,8 @@ def test_describe_lists_everything():
     assert {"optimizers", "tricks", "schedules"} <= set(data)
     adam = next(entry for entry in data["optimizers"] if entry["name"] == "adam")
     assert [spec["name"] for spec in adam["hyperparameters"]][:3] == ["lr", "beta1", "beta2"]
+    assert adam["reference"] == "torch.optim.Adam" and list(adam["page_defaults"]["primary"]) == ["lr", "beta1"]
+    assert data["schedules"][1]["reference"] == "StepLR" and "page_defaults" not in data["schedules"][1]
 
 
 def test_torch_defaults():

@@ -463,6 +463,8 @@ def describe() -> dict[str, Any]:
                 "label": {"en": entry.label_en, "zh": entry.label_zh},
                 "summary": {"en": entry.summary_en, "zh": entry.summary_zh},
                 "hyperparameters": [spec_data(spec) for spec in entry.specs.values()],
+                "reference": None if entry.reference is None else entry.reference.name,
+                **({} if entry.page is None else {"page_defaults": dataclasses.asdict(entry.page)}),
             }
             for entry in table.values()
         ]
