@@ -7,8 +7,11 @@ the bias correction.
 ``textbook``: the form of d2l.ai chapter 12 and the course notes: velocity v = gamma*v + eta*g, theta -= v;
 AdaGrad and RMSProp with epsilon inside the square root; Adam with bias-corrected moments and epsilon outside.
 
-Every rule receives the gradient as the step vector ``u`` and returns the step (learning rate included) that
-the pipeline subtracts. All arithmetic is in place on preallocated buffers.
+Every rule receives the gradient ``g`` (the pipeline's step vector, after the gradient tricks) and returns the step
+(learning rate included) that the pipeline subtracts, written into the same array. The rules are written with the
+building blocks below (coupled decay, accumulate, lerp, EMA of squares, root denominator, bias corrections), each a
+line of the formula; a convention changes which blocks a rule uses, never what a block does. All arithmetic is in
+place on preallocated buffers.
 """
 
 from __future__ import annotations
