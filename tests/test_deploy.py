@@ -79,3 +79,41 @@ def test_the_copied_files_run_the_app(tmp_path):
             assert pool.submit(asyncio.run, visit()).result() == []
     finally:
         stop_streamlit(process)
+
+
+def test_the_compose_file_and_the_kubernetes_manifest_use_the_tested_balancer_and_settings(tmp_path):
+    """deploy/compose.yaml and deploy/kubernetes.yaml are not run here (no Docker engine, no cluster): their text is
+    held to what tests/test_balancer.py runs. The compose file mounts the tested template and fills in exactly its
+    placeholders, with values nginx accepts; both give every replica one training worker and a shared cookie
+    secret; the probes ask Streamlit's health endpoint on the port the image exposes."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "deploy"))
+    import classroom
+
+    template = classroom.TEMPLATE.read_text()
+    placeholders = set(re.findall(r"\$\{(OPTVIZ_\w+)\}", template))
+    compose = (ROOT / "deploy" / "compose.yaml").read_text()
+    assert "./optviz.conf.template:/etc/nginx/templates/" in compose
+    values = dict(re.findall(r"^\s+(OPTVIZ_\w+): \"?([^\"#]*?)\"?\s*(?:#.*)?$", compose, re.MULTILINE))
+    assert placeholders == {"OPTVIZ_LISTEN", "OPTVIZ_UPSTREAMS", "OPTVIZ_LOGS"} <= set(values)
+    assert values["OPTVIZ_WORKERS"] == "1" and "STREAMLIT_SERVER_COOKIE_SECRET:" in compose
+    # nginx accepts the compose file's values (the replicas' name and the port made local: nothing resolves here)
+    if classroom.nginx_binary() is not None:
+        from string import Template
+
+        from tests.conftest import free_port
+
+        site = Template(template).safe_substitute(
+            OPTVIZ_LISTEN=f"127.0.0.1:{free_port()}", OPTVIZ_LOGS=str(tmp_path),
+            OPTVIZ_UPSTREAMS=values["OPTVIZ_UPSTREAMS"].replace("optviz:", "127.0.0.1:"))
+        (tmp_path / "optviz.conf").write_text(site)
+        (tmp_path / "nginx.conf").write_text(classroom.main_config(tmp_path, tmp_path / "optviz.conf"))
+        checked = subprocess.run([classroom.nginx_binary(), "-t", "-p", str(tmp_path), "-c",
+                                  str(tmp_path / "nginx.conf")], capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stderr
+    manifest = (ROOT / "deploy" / "kubernetes.yaml").read_text()
+    exposed = re.search(r"^EXPOSE (\d+)", DOCKERFILE, re.MULTILINE).group(1)
+    assert manifest.count("path: /_stcore/health") == 2 and manifest.count(f"port: {exposed}") == 2
+    assert "name: STREAMLIT_SERVER_COOKIE_SECRET" in manifest and "sessionAffinity: ClientIP" in manifest
+    assert re.search(r"name: OPTVIZ_WORKERS\n\s+value: \"1\"", manifest)
