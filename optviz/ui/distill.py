@@ -33,6 +33,12 @@ def number(value: float, digits: int = 3) -> str:
     return f"{value:.{digits}g}"
 
 
+def rate_text(value: float) -> str:
+    """A factor per step: 4 significant digits, more when it would round to 1 without being 1 (0.999999)."""
+    text = f"{value:.4g}"
+    return f"{value:.7f}".rstrip("0") if text == "1" and value != 1 else text
+
+
 def latex_number(value: float, digits: int = 3) -> str:
     """A number for LaTeX: 1.5 \\cdot 10^{-7} rather than 1.5e-07."""
     text = f"{value:.{digits}g}"
@@ -145,7 +151,9 @@ def milestones_caption(result: dict) -> str:
     final = np.abs(result["measured"][-1])
     steps = len(result["measured"]) - 1
     slowest = int(np.argmax(result["rate"]))
-    gap = float(np.nanmax(np.abs(result["measured"] - result["closed"]) / np.maximum(1.0, np.abs(result["closed"]))))
+    with np.errstate(invalid="ignore"):  # a diverged run's inf − inf
+        scale = np.maximum(1.0, np.abs(result["closed"]))
+        gap = float(np.nanmax(np.abs(result["measured"] - result["closed"]) / scale))
     if not np.all(np.isfinite(final)) or result["rate"].max() >= 1:
         diverging = [number(value) for value, rate in zip(result["eigenvalues"], result["rate"], strict=True)
                      if rate >= 1]
@@ -155,7 +163,7 @@ def milestones_caption(result: dict) -> str:
                   steps=steps, error=number(final.max()))]
     else:
         text = [t("mo.milestones_slowest", steps=steps, eigenvalue=number(result["eigenvalues"][slowest]),
-                  error=number(final[slowest]), rate=number(result["rate"][slowest], 4))]
+                  error=rate_text(final[slowest]), rate=rate_text(result["rate"][slowest]))]
     if result["momentum"] == 0 and len(result["eigenvalues"]) > 1:
         values = result["eigenvalues"]
         best_lr = 2 / (values.min() + values.max())
