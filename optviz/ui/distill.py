@@ -107,7 +107,7 @@ def milestones_lab() -> None:
     with controls:
         chosen = st.multiselect(t("mo.eigenvalues"), EIGENVALUE_CHOICES, default=[0.01, 0.1, 1.0],
                                 key="mo_eigenvalues", max_selections=5, persist_state="session",
-                                format_func=lambda value: f"{value:g}")
+                                placeholder=t("app.choose"), format_func=lambda value: f"{value:g}")
         left, right = st.columns(2)
         lr = left.select_slider("α", LR_CHOICES, value=1.0, key="mo_lr", persist_state="session")
         momentum = right.slider("β", 0.0, 0.99, 0.0, 0.01, key="mo_momentum", persist_state="session")

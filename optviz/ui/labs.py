@@ -594,12 +594,13 @@ def attention_lab() -> None:
     chart, controls = workbench()
     with controls:
         chosen = st.multiselect(t("lab.att.lengths"), ATTENTION_LENGTHS, default=[10, 50, 100], key="lab_att_lengths",
-                                max_selections=5, persist_state="session")
+                                max_selections=5, persist_state="session", placeholder=t("app.choose"))
         lengths = tuple(sorted(int(length) for length in chosen if length in ATTENTION_LENGTHS)) or (10, 50, 100)
         if not chosen:
             st.caption(t("lab.att.no_lengths"))
         left, right = st.columns(2)
-        shown = left.selectbox(t("lab.att.shown"), lengths, index=len(lengths) - 1, key="lab_att_shown")
+        shown = left.selectbox(t("lab.att.shown"), lengths, index=len(lengths) - 1, key="lab_att_shown",
+                               persist_state="session")
         shown = shown if shown in lengths else lengths[-1]
         epoch_place = right.empty()
         result_place = st.empty()
@@ -614,7 +615,7 @@ def attention_lab() -> None:
         results = attention_runs(lengths)
         attention = results["attention", shown]
         epochs = len(attention["mean_weights"]) - 1
-        epoch = epoch_place.slider(t("lab.att.epoch"), 0, epochs, epochs, key="lab_att_epoch")
+        epoch = epoch_place.slider(t("lab.att.epoch"), 0, epochs, epochs, key="lab_att_epoch", persist_state="session")
         names = {model: t(f"lab.att.{model}") for model in SEQUENCE_ORDER}
         left, right = st.columns(2)
         left.plotly_chart(figures.accuracy_length_figure(
