@@ -198,7 +198,7 @@ class LoadReport:
 
 
 DEBUG = False
-PAGES = ("", "landscape", "networks", "network_landscape", "labs")
+PAGES = ("", "landscape", "networks", "network_landscape", "labs", "momentum")
 
 
 async def _learner(url: str, number: int, clock: dict, report: LoadReport, think: tuple[float, float],

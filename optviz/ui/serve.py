@@ -213,6 +213,12 @@ def warm_up() -> None:
         check = getattr(delta_generator, "_maybe_print_use_warning", None)
         if check is not None:
             check()
+        # what start-up loaded lives as long as the server: out of the collector's sight, so that its full
+        # collections (which hold every session's thread) walk only what the sessions create
+        import gc
+
+        gc.collect()
+        gc.freeze()
     except Exception:  # a warm-up must never stop the server
         LOGGER.exception("optviz warm-up failed; the first page run will import what it needs")
 
