@@ -33,6 +33,7 @@ import itertools
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -78,11 +79,29 @@ def worker_count() -> int:
 _SHARED: tuple | None = None  # (values, flags) of the pool that started this worker
 
 
-def _start_worker(values, flags, niceness: int) -> None:
+def _start_worker(values, flags, niceness: int, server: int) -> None:
     global _SHARED
     _SHARED = (values, flags)
     with contextlib.suppress(OSError):  # not allowed here: run at the server's priority
         os.nice(niceness)
+    threading.Thread(target=_watch, args=(server,), name="optviz-watch-server", daemon=True).start()
+
+
+def _watch(server: int, period: float = 2.0) -> None:
+    """End this worker, and the forkserver it came from, once the server process is gone (killed with SIGKILL,
+    say: nothing else would tell them, and each holds a few hundred MB)."""
+    while True:
+        time.sleep(period)
+        try:
+            os.kill(server, 0)
+        except ProcessLookupError:
+            parent = os.getppid()
+            if parent not in (1, server):
+                with contextlib.suppress(OSError):
+                    os.kill(parent, signal.SIGTERM)
+            os._exit(0)
+        except PermissionError:  # a process of another user took the number: ours is gone
+            os._exit(0)
 
 
 class Progress:
@@ -194,7 +213,7 @@ class Pool:
                 self.values = context.Array("d", SLOTS * FIELDS, lock=False)
                 self.flags = context.Array("b", SLOTS, lock=False)
             self.executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker,
-                                                initargs=(self.values, self.flags, NICENESS))
+                                                initargs=(self.values, self.flags, NICENESS, os.getpid()))
         return self.executor
 
     def start(self) -> None:

@@ -16,7 +16,7 @@ from optviz import jobs
 
 from .i18n import t
 
-POLL_SECONDS = 0.5
+POLL_SECONDS = 1.0  # each waiting page reruns its progress this often: 20 waiting learners, 20 small reruns a second
 
 
 def duration_text(seconds: float) -> str:
