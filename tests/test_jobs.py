@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import time
@@ -110,10 +111,8 @@ def test_a_job_whose_owner_left_is_cancelled(pool, monkeypatch):
     job = pool.submit(steps, 500, 0.01, estimate=5.0, alive=lambda: False)
     job.status()  # any look at the queue sweeps it: out of the queue, or stopped at its next report
     wait(job, 10.0)
-    try:
+    with contextlib.suppress(jobs.CancelledError):
         assert job.result() < 500
-    except jobs.CancelledError:
-        pass
     kept = pool.submit(steps, 2, 0.0, alive=lambda: True)
     kept.status()
     assert kept.result() == 2  # an owner still there keeps its job
@@ -155,3 +154,46 @@ def test_the_pool_size_follows_the_machine_or_the_setting(monkeypatch):
     assert jobs.worker_count() == len(os.sched_getaffinity(0))
     monkeypatch.delenv("OPTVIZ_WORKERS")
     assert jobs.worker_count() == len(os.sched_getaffinity(0))
+
+
+SERVER = """
+import os, sys, time
+sys.path.insert(0, {root!r})
+from optviz import jobs
+if __name__ == "__main__":
+    pool = jobs.Pool(1, preload=())
+    pool.start()
+    worker = pool.executor.submit(jobs._warm).result()  # a worker's process id
+    print(worker, flush=True)
+    time.sleep(120)
+"""
+
+
+def test_workers_end_when_their_server_is_killed(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    script = tmp_path / "server.py"
+    script.write_text(SERVER.format(root=str(ROOT)))
+    server = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                              start_new_session=True)
+    try:
+        worker = int(server.stdout.readline().split()[0])
+        os.kill(worker, 0)  # alive
+        server.send_signal(signal.SIGKILL)  # nothing runs in the server: no shutdown
+        server.wait(timeout=10)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                os.kill(worker, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail("the worker outlived its server by 15 s")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
