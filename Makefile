@@ -67,7 +67,7 @@ bench: $(DEV_STAMP)
 	$(PY) bench/engine.py
 	$(PY) bench/sweeps.py
 	$(PY) bench/landscape_nets.py
-	$(PY) bench/load.py --think 3 8
+	$(PY) bench/load.py --learners 20 --seconds 60
 
 # The README's screenshots: the browser tests drive the real app and save what they see under docs/screenshots.
 screenshots: $(DEV_STAMP) browser-deps

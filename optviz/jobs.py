@@ -348,6 +348,11 @@ def _warm() -> int:
     return os.getpid()
 
 
+def call(function: Callable, *args, progress: Progress):
+    """A job of a function that reports nothing: `function(*args)` (a top-level function; picklable arguments)."""
+    return function(*args)
+
+
 _POOL: Pool | None = None
 _POOL_LOCK = threading.Lock()
 

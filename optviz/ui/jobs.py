@@ -8,6 +8,7 @@ done, hands it to the page's `finish(job)` (which stores the result) and reruns 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import streamlit as st
@@ -16,6 +17,7 @@ from optviz import jobs
 
 from .i18n import t
 
+BUSY_SECONDS = 60.0  # compute() waits this long for a free place in a full queue
 POLL_SECONDS = 1.0  # each waiting page reruns its progress this often: 20 waiting learners, 20 small reruns a second
 
 
@@ -48,6 +50,25 @@ def submit(name: str, function: Callable, *args, estimate: float) -> jobs.Job | 
         return None
     st.session_state[name] = job
     return job
+
+
+def compute(function: Callable, *args, estimate: float = 5.0):
+    """`function(*args)` computed by the pool while this script waits for it (sleeping, it holds nothing: other
+    sessions' reruns go on). For a page's own cached computations (the labs): the session's page waits as it would
+    for a computation of its own, the server does not. A full queue is retried for BUSY_SECONDS, then the
+    computation runs here. Raises what the function raised."""
+    deadline = time.monotonic() + BUSY_SECONDS
+    while True:
+        try:
+            job = jobs.pool().submit(jobs.call, function, *args, estimate=estimate, alive=_session_alive())
+            break
+        except jobs.BusyError:
+            if time.monotonic() > deadline:
+                return function(*args)
+            time.sleep(1.0)
+    while not job.done():
+        time.sleep(0.05)
+    return job.result()
 
 
 def pending(name: str) -> jobs.Job | None:

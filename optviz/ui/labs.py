@@ -24,6 +24,7 @@ from optviz.runs import lane_from_settings
 
 from .compute import get_surface, run_cached, surface_picture_cached
 from .i18n import language, t
+from .jobs import compute
 from .layout import CHART_HEIGHT
 from .tables import table
 
@@ -100,6 +101,8 @@ def run_lesson(lesson: str) -> None:
 
 
 # ------------------------------------------------------------------------------------------ cached computations
+# Each is computed by the server's pool of worker processes (optviz.ui.jobs.compute): a lab's seconds of training
+# do not hold the interpreter every other learner's rerun needs.
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -107,7 +110,7 @@ def flow(depth: int, width: int, activation: str, init: str, norm: str, residual
     """optviz.nets.labs.gradient_flow, cached."""
     from optviz.nets.labs import gradient_flow  # torch only when a lab needs it
 
-    return gradient_flow(depth, width, activation, init, norm, residual, steps)
+    return compute(gradient_flow, depth, width, activation, init, norm, residual, steps)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -115,7 +118,7 @@ def activations(depth: int, width: int, activation: str, init: str):
     """optviz.nets.labs.activations_at_init, cached."""
     from optviz.nets.labs import activations_at_init
 
-    return activations_at_init(depth, width, activation, init)
+    return compute(activations_at_init, depth, width, activation, init)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -123,7 +126,7 @@ def losses_trained(dataset: str, epochs: int):
     """optviz.nets.labs.loss_training, cached."""
     from optviz.nets.labs import loss_training
 
-    return loss_training(dataset, epochs)
+    return compute(loss_training, dataset, epochs)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -131,7 +134,7 @@ def clipping_runs(gain: float, length: int):
     """optviz.nets.labs.clipping_rnn, cached."""
     from optviz.nets.labs import clipping_rnn
 
-    return clipping_rnn(length, gain)
+    return compute(clipping_rnn, length, gain)
 
 
 @st.cache_data(max_entries=2, show_spinner=False)
@@ -139,7 +142,7 @@ def first_gradients(lengths: tuple[int, ...]):
     """optviz.nets.labs.first_input_gradient for both cells, cached."""
     from optviz.nets.labs import first_input_gradient
 
-    return {cell: first_input_gradient(cell, lengths) for cell in CELL_ORDER}
+    return {cell: compute(first_input_gradient, cell, lengths) for cell in CELL_ORDER}
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -147,7 +150,7 @@ def sequences(length: int):
     """optviz.nets.labs.sequence_training, cached."""
     from optviz.nets.labs import sequence_training
 
-    return sequence_training(length)
+    return compute(sequence_training, length)
 
 
 @st.cache_data(max_entries=48, show_spinner=False)
@@ -156,7 +159,7 @@ def attention_trained(model: str, length: int) -> dict:
     length trains only its three networks."""
     from optviz.nets.labs import attention_run
 
-    return attention_run(model, length)
+    return compute(attention_run, model, length)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -164,7 +167,7 @@ def normalizations(batch_size: int, epochs: int):
     """optviz.nets.labs.normalization, cached."""
     from optviz.nets.labs import normalization
 
-    return normalization(batch_size, epochs)
+    return compute(normalization, batch_size, epochs)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -172,7 +175,7 @@ def regularizations(epochs: int):
     """optviz.nets.labs.regularization, cached."""
     from optviz.nets.labs import regularization
 
-    return regularization(epochs)
+    return compute(regularization, epochs)
 
 
 # ---------------------------------------------------------------------------------- captions from the run's numbers
