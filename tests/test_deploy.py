@@ -117,3 +117,11 @@ def test_the_compose_file_and_the_kubernetes_manifest_use_the_tested_balancer_an
     assert manifest.count("path: /_stcore/health") == 2 and manifest.count(f"port: {exposed}") == 2
     assert "name: STREAMLIT_SERVER_COOKIE_SECRET" in manifest and "sessionAffinity: ClientIP" in manifest
     assert re.search(r"name: OPTVIZ_WORKERS\n\s+value: \"1\"", manifest)
+
+
+def test_the_deployment_guide_shows_the_tested_nginx_configuration():
+    template = (ROOT / "deploy" / "optviz.conf.template").read_text().rstrip("\n")
+    for guide in ("deploy.md", "deploy.zh.md"):
+        text = (ROOT / "docs" / guide).read_text()
+        shown = re.search(r"```nginx\n(.*?)\n```", text, re.DOTALL)
+        assert shown and shown.group(1) == template, f"docs/{guide} does not show deploy/optviz.conf.template"
