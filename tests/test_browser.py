@@ -321,3 +321,42 @@ def test_labs_keep_the_lesson_and_its_choices_across_a_language_switch(page: Pag
     expect(page.locator(".st-key-lab_norm input")).to_have_value("批量归一化", timeout=TIMEOUT)
     expect(page.locator(".st-key-lab input")).to_have_value("梯度消失")
     assert_no_exception(page)
+
+
+def lanes_in_url(page: Page) -> list[str]:
+    from urllib.parse import parse_qsl, urlsplit
+
+    return [f"{name}={value}" for name, value in parse_qsl(urlsplit(page.url).query) if name.startswith("lane")]
+
+
+def test_a_lane_that_changes_optimizer_or_a_lesson_keeps_no_hidden_value_of_the_lane_before(page: Page, app_url):
+    # A widget inside a closed popover is not mounted in the browser: it kept a Momentum lane's β = 0.9 after the
+    # lane became SGD and sent it back at the next click (the lanes now get fresh ids, hence fresh widgets).
+    page.goto(f"{app_url}/playground")
+    wait_for_app(page)
+    boxes = page.get_by_role("combobox")
+    expect(boxes.first).to_be_visible(timeout=TIMEOUT)
+    values = [boxes.nth(index).input_value() for index in range(boxes.count())]
+    momentum = boxes.nth(values.index("Momentum"))
+    momentum.scroll_into_view_if_needed()
+    momentum.click()
+    page.keyboard.type("SGD")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"lane2=sgd%3Blr%3D0\.001(&|$)"), timeout=TIMEOUT)
+    wait_for_app(page)
+    page.get_by_role("radio", name="Curves").click()
+    wait_for_app(page)
+    page.wait_for_timeout(1000)
+    assert "lane2=sgd;lr=0.001" in lanes_in_url(page)
+    # a lesson that turns the Momentum lane into SGD with a schedule, then another view
+    page.goto(f"{app_url}/playground")
+    wait_for_app(page)
+    page.get_by_role("combobox").first.click()
+    page.get_by_role("option", name=re.compile("noise ball")).click()
+    expect(page).to_have_url(re.compile(r"schedule%3Dinverse_time"), timeout=TIMEOUT)
+    wait_for_app(page)
+    page.get_by_role("radio", name="Curves").click()
+    wait_for_app(page)
+    page.wait_for_timeout(1000)
+    assert not any("momentum" in lane for lane in lanes_in_url(page)), lanes_in_url(page)
+    assert_no_exception(page)

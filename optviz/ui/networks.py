@@ -162,6 +162,8 @@ def before_training_ui(setup: Setup, runs: int, blocked: list[str]) -> None:
     warning past a minute)."""
     for problem in blocked:
         st.error(problem, icon=":material/error:")
+    if not runs and not blocked:  # Train is disabled: say why
+        st.caption(t("nt.up_to_date"))
     if runs and not blocked:
         forecast = forecast_seconds(setup, runs)
         if forecast > LONG_TRAINING_SECONDS:

@@ -76,11 +76,14 @@ def _set_lane(lane_id: int, optimizer: str, settings: dict[str, Any]) -> None:
 
 
 def _set_lanes(lanes: list[tuple[str, dict[str, Any]]]) -> None:
+    """Replace every lane. The new lanes get fresh ids (new widgets): see reset_lane for why old ids would let the
+    browser bring back values of the lanes they replace."""
     for name in keys.lane_keys(list(st.session_state), PREFIX):
         del st.session_state[name]
-    ids = list(range(len(lanes)))
+    first = st.session_state.get(key("next_id"), 0)
+    ids = list(range(first, first + len(lanes)))
     st.session_state[key("lanes")] = ids
-    st.session_state[key("next_id")] = len(lanes)
+    st.session_state[key("next_id")] = first + len(lanes)
     for lane_id, (optimizer, settings) in zip(ids, lanes, strict=True):
         _set_lane(lane_id, optimizer, settings)
 
@@ -525,9 +528,16 @@ def lane_labels(lanes: dict[int, Lane], lang: str) -> dict[int, str]:
             own = lane.compact_settings()
             differing = [name for name, value in own.items()
                          if any(other.compact_settings().get(name) != value for other in twins)]
+            lacking = [name for other in twins for name in other.compact_settings() if name not in own]
             if differing and all(other.compact_settings() != own for other in twins):
                 name = differing[0]
-                label += t("pg.lane_twin", setting=setting_label(lane, name, lang), value=_text(own[name]))
+                if name == "schedule":  # the schedule's own name, not its key ('inverse_time')
+                    label += t("pg.lane_schedule", schedule=SCHEDULES[own[name]].label(lang).lower() if lang == "en"
+                               else SCHEDULES[own[name]].label(lang))
+                else:
+                    label += t("pg.lane_twin", setting=setting_label(lane, name, lang), value=_text(own[name]))
+            elif "schedule" in lacking:  # its twin has a schedule, this lane keeps a constant rate
+                label += t("pg.lane_constant")
             else:
                 label += f" ({index + 1})"
         labels[index] = label
@@ -649,15 +659,23 @@ def lane_from_state(lane_id: int, convention: str, prefix: str = PREFIX,
 
 def reset_lane(lane_id: int, prefix: str = PREFIX, learning_rates: dict[str, float] = PLAYGROUND_LR) -> None:
     """Callback of a lane's optimizer picker: the lane takes the new optimizer's page defaults (its learning rate,
-    its other hyperparameters, no tricks, no schedule); nothing hidden under More settings carries over."""
+    its other hyperparameters, no tricks, no schedule); nothing hidden under More settings carries over.
+
+    The lane gets a fresh id, so all its widgets are new ones: a widget in a closed popover is not mounted in the
+    browser, which kept its old value (a momentum lane's β = 0.9) and sent it back on the next rerun, whatever the
+    server had set (seen in Chromium: Momentum → SGD, then any click made it SGD with momentum 0.9)."""
     optimizer = st.session_state.get(lane_key(lane_id, "optimizer", prefix))
+    fresh = st.session_state.get(prefix + "next_id", 0)
+    st.session_state[prefix + "next_id"] = fresh + 1
+    st.session_state[prefix + "lanes"] = [fresh if other == lane_id else other
+                                          for other in st.session_state.get(prefix + "lanes", [])]
     for name in keys.lane_keys(list(st.session_state), prefix, lane_id):
-        if keys.is_setting(keys.lane_field(name, prefix)[1]):
-            del st.session_state[name]
-    st.session_state[lane_key(lane_id, "tricks", prefix)] = []
-    st.session_state[lane_key(lane_id, "schedule", prefix)] = "none"
+        del st.session_state[name]
+    st.session_state[lane_key(fresh, "optimizer", prefix)] = optimizer
+    st.session_state[lane_key(fresh, "tricks", prefix)] = []
+    st.session_state[lane_key(fresh, "schedule", prefix)] = "none"
     if optimizer in learning_rates:
-        st.session_state[keys.hyperparameter_key(lane_id, "lr", prefix)] = learning_rates[optimizer]
+        st.session_state[keys.hyperparameter_key(fresh, "lr", prefix)] = learning_rates[optimizer]
 
 
 def lanes_ui(convention: str) -> tuple[list[Lane | None], dict[int, str | None], list]:
