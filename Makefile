@@ -53,11 +53,12 @@ test: $(DEV_STAMP) browser-deps nginx-deps
 	$(PY) -m pytest
 
 # The layers of shared/DESIGN.md §1 are contracts in pyproject.toml ([tool.importlinter]). The tests are spread
-# over every core (pytest-xdist): one core needs about three minutes of CPU for them.
+# over every core (pytest-xdist); those marked slow (seconds of CPU each: every lesson of a page, every hostile
+# number box, trainings) are left to make test, which runs everything.
 check: $(DEV_STAMP)
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports --no-cache
-	$(PY) -m pytest -q -n auto -m "not browser and not server"
+	$(PY) -m pytest -q -n auto -m "not browser and not server and not slow"
 
 lint: $(DEV_STAMP)
 	$(PY) -m ruff check .

@@ -96,6 +96,7 @@ def test_the_lessons_open_in_their_views():
     assert len(app.warning) == 2 and all("mini-batch of 1" in warning.value for warning in app.warning)
 
 
+@pytest.mark.slow
 def test_logistic_regression_in_chinese():
     app = start({"surface": "logreg:spread=0.3", "lane1": "sgd;lr=1", "steps": "200"}, state={"lang": "zh"})
     assert not app.exception and not app.error

@@ -4,6 +4,7 @@ every lesson draws; captions quote the run's own numbers; names and colours hold
 import json
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from optviz.ui.labs import LESSONS
@@ -45,6 +46,7 @@ def test_the_page_opens_on_the_first_lesson_and_computes_only_it():
     assert len(app.get("plotly_chart")) == 1
 
 
+@pytest.mark.slow
 def test_every_lab_draws():
     app = start({**FAST, "lab_clip_length": 10, "lab_clip_gain": 1.05, "lab_att_lengths": [5, 10]})
     assert tuple(CHARTS) == LESSONS
@@ -107,6 +109,7 @@ def test_the_clipping_caption_quotes_its_own_settings():
     assert "66" not in caption and "1.15" not in " ".join(block.value for block in app.markdown)
 
 
+@pytest.mark.slow
 def test_the_clipping_lab_reports_the_unclipped_run_diverging():
     app = start({"lab": "clipping", "lab_clip_gain": 1.15, "lab_clip_length": 30})
     assert not app.exception
@@ -137,6 +140,7 @@ def test_chinese_lane_names_and_no_english_lane_labels():
     assert app.selectbox(key="lab").value == "difficulties"
 
 
+@pytest.mark.slow
 def test_the_attention_lab_trains_three_networks_per_length_and_reads_its_own_numbers():
     import base64
 

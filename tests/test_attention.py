@@ -89,6 +89,7 @@ def test_bad_attention_settings_are_named():
         attention_run("transformer", 10)
 
 
+@pytest.mark.slow
 def test_attention_learns_to_look_at_the_first_position_where_the_rnn_cannot():
     """At length 100 the attention model reaches the first number in a few epochs; its weight on position 1 grows
     from about uniform (1/100) to most of the total, and the vanilla RNN stays at chance."""

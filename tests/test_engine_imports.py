@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("torch", "plotly", "streamlit", "sklearn", "sympy")
 
@@ -31,5 +33,6 @@ def test_importing_the_engine_lane_theory_and_the_networks_numpy_modules_loads_n
     assert found[-1] <= {"sklearn"}  # the digits come from scikit-learn's bundled copy
 
 
+@pytest.mark.slow
 def test_the_probe_sees_a_heavy_import():
     assert "torch" in heavy_after_each(["optviz.nets.train"])[0]

@@ -34,6 +34,7 @@ def assert_drawn(app: AppTest, page: str) -> None:
     assert app.title, f"{page}: the page was not drawn"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES)
 def test_every_number_box_survives_hostile_numbers(page):
     app = run_page(page)

@@ -142,6 +142,7 @@ def test_the_gradient_to_the_first_input_vanishes_in_a_vanilla_rnn_not_in_an_lst
     assert lstm[1] > 1e-2 * lstm[0] and lstm[1] > 1e6 * rnn[1]
 
 
+@pytest.mark.slow
 def test_only_the_lstm_learns_the_first_element_of_long_sequences():
     from optviz.nets.labs import sequence_training
 
