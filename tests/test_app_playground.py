@@ -250,6 +250,11 @@ def test_lanes_with_the_same_optimizer_are_named_by_what_differs():
     app = start({"lane1": "adam;lr=0.05", "lane2": "adam;lr=0.005", "lane3": "sgd;lr=0.001"}, state={"lang": "zh"})
     assert not app.exception
     assert leaderboard(app).iloc[:, 0] == ["Adam，学习率 0.05", "Adam，学习率 0.005", "随机梯度下降（SGD）"]
+    # twins that differ by a schedule: named by the schedule, not by its key or by a number
+    app = start({"lane1": "sgd;lr=0.05", "lane2": "sgd;lr=0.05;schedule=inverse_time"})
+    assert leaderboard(app).iloc[:, 0] == ["SGD, constant rate", "SGD, inverse-time decay"]
+    app = start({"lane1": "sgd;lr=0.05", "lane2": "sgd;lr=0.05;schedule=inverse_time"}, state={"lang": "zh"})
+    assert leaderboard(app).iloc[:, 0] == ["随机梯度下降（SGD），恒定学习率", "随机梯度下降（SGD），反时间衰减"]
 
 
 def test_no_english_words_in_the_chinese_leaderboard_and_legend():
