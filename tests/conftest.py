@@ -8,8 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -42,17 +40,11 @@ def free_port() -> int:
 
 
 def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with status {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"streamlit did not answer at {url} within {timeout:.0f} s")
+    """Until `url`'s Streamlit health endpoint answers (deploy/classroom.py's wait, which `make class` uses)."""
+    sys.path.insert(0, str(ROOT / "deploy"))
+    import classroom
+
+    classroom.wait_for(f"{url}/_stcore/health", process, timeout)
 
 
 def start_streamlit(log_path: Path, script: Path = ROOT / "server.py", cwd: Path = ROOT,

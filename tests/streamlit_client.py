@@ -201,12 +201,24 @@ DEBUG = False
 PAGES = ("", "landscape", "networks", "network_landscape", "labs", "momentum")
 
 
+def judge(run: Run, number: int, own: float | None, report) -> None:
+    """A learner's run: its errors, and whether its page still shows the start `own` it set (else a leak)."""
+    from urllib.parse import parse_qs
+
+    if not run.ok:
+        report.errors.append(f"learner {number}: the run ended {run.status}")
+    report.errors += [f"learner {number}: {error}" for error in run.exceptions]
+    if own is not None and run.query_string is not None:
+        start = parse_qs(run.query_string).get("start", [""])[0].split(",")[0]
+        if not start or abs(float(start) - own) > 1e-9:
+            report.leaks.append(f"learner {number} set start x = {own} but its page says {start!r}")
+
+
 async def _learner(url: str, number: int, clock: dict, report: LoadReport, think: tuple[float, float],
                    arrived: asyncio.Event, count: list[int]) -> None:
     """One learner: opens the playground, waits for the others, then until clock["end"] moves its start and a
     learning rate, and now and then visits another page and comes back with its own URL."""
     import random
-    from urllib.parse import parse_qs
 
     rng = random.Random(number)
     session = Session(url)
@@ -246,13 +258,7 @@ async def _learner(url: str, number: int, clock: dict, report: LoadReport, think
                 run = await session.run([state])
                 report.slider_seconds.append(run.seconds)
             report.actions += 1
-            if not run.ok:
-                report.errors.append(f"learner {number}: the run ended {run.status}")
-            report.errors += [f"learner {number}: {error}" for error in run.exceptions]
-            if own is not None and run.query_string is not None:
-                start = parse_qs(run.query_string).get("start", [""])[0].split(",")[0]
-                if not start or abs(float(start) - own) > 1e-9:
-                    report.leaks.append(f"learner {number} set start x = {own} but its page says {start!r}")
+            judge(run, number, own, report)
     except Exception as error:  # every failure is a finding of the load test
         import traceback
 
@@ -364,7 +370,6 @@ async def _light_learner(session: Session, number: int, rng, clock: dict, report
                          think: tuple[float, float]) -> None:
     """Moves its start or a learning rate on the playground; one action in five visits the landscape and comes
     back with its own URL. Checks that its page keeps its own start."""
-    from urllib.parse import parse_qs
 
     run = await session.run(page="playground")
     own = None
@@ -385,13 +390,7 @@ async def _light_learner(session: Session, number: int, rng, clock: dict, report
             slider = run.widget("slider", "learning rate")
             run = await session.run([option(slider, rng.randrange(len(slider.proto.options)))])
         report.light_seconds.append(run.seconds)
-        if not run.ok:
-            report.errors.append(f"learner {number}: the run ended {run.status}")
-        report.errors += [f"learner {number}: {error}" for error in run.exceptions]
-        if own is not None and run.query_string is not None:
-            start = parse_qs(run.query_string).get("start", [""])[0].split(",")[0]
-            if not start or abs(float(start) - own) > 1e-9:
-                report.leaks.append(f"learner {number} set start x = {own} but its page says {start!r}")
+        judge(run, number, own, report)
 
 
 async def _trainer(session: Session, number: int, rng, clock: dict, report: ClassReport,
