@@ -129,17 +129,21 @@ def test_a_replica_that_dies_loses_only_its_own_sessions(lecture_hall):
 
     async def scenario() -> dict:
         learners = []
-        for number in range(8):
+        number = 0
+        # learners arrive until each replica has at least three (random cookies: 8 or so)
+        while number < 8 or min(sum(f"127.0.0.1:{port}" in learner["replica"] for learner in learners)
+                                for port in lecture_hall["replicas"]) < 3:
+            assert number < 40, "nginx sent 40 random cookies to one replica"
             _, _, cookie = get(url + "/", None)
             session = Session(url, {"Cookie": f"optviz_replica={cookie}"})
             await session.connect()
             await session.run(page="")
             drawn = await session.run(page="playground")
-            own = round(-1.8 + 0.1 * number, 2)
+            own = round(-1.8 + 0.05 * number, 2)
             drawn = await session.run([value(drawn.widget("number_input", "start x"), own)])
-            learners.append({"session": session, "cookie": cookie, "own": own, "run": drawn})
-        for learner in learners:
-            learner["replica"] = upstream_of(log, learner["cookie"]) - {"-"}
+            learners.append({"session": session, "cookie": cookie, "own": own, "run": drawn,
+                             "replica": upstream_of(log, cookie) - {"-"}})
+            number += 1
         port = next(iter(lecture_hall["replicas"]))
         doomed = f"127.0.0.1:{port}"
         assert {next(iter(learner["replica"])) for learner in learners} == {
