@@ -170,7 +170,11 @@ def test_figures_label_log_axes_by_decades_and_count_gradient_epochs_from_one():
         return [{"label": "1. SGD", "colour": "#000", "train_loss": losses, "val_loss": losses,
                  "train_acc": losses, "val_acc": losses}]
 
-    assert curves_figure(series(np.geomspace(1, 1e-3, 5)), labels, False).layout.yaxis.dtick == 1
-    assert curves_figure(series(np.linspace(0.5, 0.3, 5)), labels, False).layout.yaxis.dtick is None
+    wide = curves_figure(series(np.geomspace(1, 1e-4, 5)), labels, False).layout.yaxis
+    assert list(wide.ticktext) == ["10⁻⁴", "10⁻³", "10⁻²", "10⁻¹", "1"]
+    some = curves_figure(series(np.geomspace(0.7, 0.03, 5)), labels, False).layout.yaxis
+    assert list(some.ticktext) == ["0.05", "0.1", "0.2", "0.5"]  # not the lone 10⁻¹ plotly drew
+    narrow = curves_figure(series(np.linspace(0.5, 0.3, 5)), labels, False).layout.yaxis
+    assert (narrow.dtick, narrow.tickformat) == ("D1", ".2~g")  # every digit, written out: not a single tick
     assert list(grad_norms_figure(np.ones((4, 3)), {"title": "", "epoch": "", "layer": "layer"}).data[0].x) == \
         [1, 2, 3, 4]

@@ -13,13 +13,17 @@ PART_SYMBOLS = {"train": "circle", "val": "diamond", "test": "x"}
 
 
 def _log_axis(series: list[dict]) -> dict:
-    """A log axis for the losses of `series`: labelled at the powers of ten only when the losses span a decade or
-    more (plotly would otherwise label 2 and 5 between them as bare digits), left to plotly below that."""
+    """A log axis for the losses of `series`, labelled so that it can be read: below a decade at every digit,
+    written out (0.3, 0.4, 0.5); up to three decades at 1, 2 and 5 of each (0.05, 0.1, 0.2, 0.5); beyond, at powers
+    of ten. (Plotly's own choice was a single tick, 10⁻¹, for losses from 0.03 to 0.7, or bare digits 2 and 5.)"""
     values = np.concatenate([np.asarray(item[f"{part}_loss"], dtype=float) for item in series
                              for part in ("train", "val")] or [np.ones(1)])
     values = values[np.isfinite(values) & (values > 0)]
-    wide = len(values) and values.max() / values.min() >= 10
-    return dict(type="log", exponentformat="power", **({"dtick": 1} if wide else {}))
+    if not len(values) or values.max() / values.min() < 10:
+        return dict(type="log", exponentformat="power", dtick="D1", tickformat=".2~g")
+    from .labs import log_ticks  # 1, 2 and 5 of each decade up to three decades, powers of ten beyond
+
+    return dict(type="log", **log_ticks(values.min(), values.max()))
 
 
 def data_figure(preview: dict, labels: dict, height: int = 480) -> go.Figure:
