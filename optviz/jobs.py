@@ -266,8 +266,7 @@ class Pool:
         return job
 
     def _run_inline(self, job: Job, function: Callable, args: tuple, listener) -> None:
-        values, flags = np.zeros(FIELDS * (job.slot + 1)), np.zeros(job.slot + 1, dtype=np.int8)
-        progress = Progress(job.slot, values, flags, listener)
+        progress = Progress(0, np.zeros(FIELDS), np.zeros(1, dtype=np.int8), listener)  # its own slot, here
         progress.start()
         job.started = time.time()
         job.future.set_running_or_notify_cancel()

@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "deploy"))
+import classroom  # noqa: E402 (deploy/ is not a package)
+
 CHROMIUM = os.environ.get("OPTVIZ_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--headless=new",
@@ -41,9 +44,6 @@ def free_port() -> int:
 
 def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90.0) -> None:
     """Until `url`'s Streamlit health endpoint answers (deploy/classroom.py's wait, which `make class` uses)."""
-    sys.path.insert(0, str(ROOT / "deploy"))
-    import classroom
-
     classroom.wait_for(f"{url}/_stcore/health", process, timeout)
 
 

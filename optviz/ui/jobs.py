@@ -66,9 +66,7 @@ def compute(function: Callable, *args, estimate: float = 5.0):
             if time.monotonic() > deadline:
                 return function(*args)
             time.sleep(1.0)
-    while not job.done():
-        time.sleep(0.05)
-    return job.result()
+    return job.result()  # blocks on the future: the interpreter is free meanwhile
 
 
 def pending(name: str) -> jobs.Job | None:
