@@ -128,3 +128,43 @@ def record_experiment(setup: Setup, lanes: dict[int, object], points: int, *, pr
 
     paths = record_paths(data, spec, lanes, config, initial, points, advance)
     return {"paths": paths, "initial": parameter_vector(initial), "spec": spec}
+
+
+def range_test_lanes(setup: Setup, lanes: list, settings, *, progress) -> list[dict[str, Any]]:
+    """The networks page's learning-rate range test (optviz.nets.tuning.range_test) of each lane of `lanes`, in
+    order, from the Setup's shared initial network with its mini-batches; the trained weights are thrown away.
+
+    Returns one result per lane ({"error": message} for a lane that cannot run); fewer when cancelled.
+    `progress(fraction, lane, step)` after every step."""
+    from .tuning import range_test
+
+    data, _spec, initial, config = prepare(setup)
+    results: list[dict[str, Any]] = []
+    for number, lane in enumerate(lanes):
+        def advance(step: int, number: int = number) -> bool:
+            progress((number + step / settings.steps) / len(lanes), number, step)
+            return not progress.cancelled
+
+        try:
+            result = range_test(data, lane, config, initial, settings, on_step=advance)
+        except (ValueError, RuntimeError) as error:
+            result = {"error": str(error)[:300]}
+        if progress.cancelled:
+            break
+        results.append(result)
+    return results
+
+
+def search_lane(setup: Setup, lane, settings, *, progress) -> dict[str, Any]:
+    """The networks page's random search (optviz.nets.tuning.random_search) for one lane on the Setup: its trials
+    trained one after another from the shared initial network. Cancelling keeps the finished trials.
+    `progress(fraction, trial, epoch)` after every epoch."""
+    from .tuning import random_search
+
+    data, spec, initial, config = prepare(setup)
+
+    def advance(trial: int, epoch: int) -> bool:
+        progress((trial + epoch / settings.epochs) / settings.trials, trial, epoch)
+        return not progress.cancelled
+
+    return random_search(data, spec, lane, config, initial, settings, on_epoch=advance)
