@@ -74,13 +74,15 @@ class Trajectory:
 class Final:
     """The end of a batch of runs, without the path: position (*B, d) and loss (*B), NaN where a run diverged;
     diverged_at and steps_to_tolerance as in Trajectory; loss_at (C, *B): the loss after each of the C
-    checkpoint steps asked for (NaN once diverged), None when none were asked for."""
+    checkpoint steps asked for (NaN once diverged), None when none were asked for; loss_sum (*B): the sum of the
+    loss over steps 0 … S (the area under the loss curve; NaN where a run diverged), None unless asked for."""
 
     position: np.ndarray
     loss: np.ndarray
     diverged_at: np.ndarray
     steps_to_tolerance: np.ndarray
     loss_at: np.ndarray | None = None
+    loss_sum: np.ndarray | None = None
 
 
 def run(
@@ -97,6 +99,7 @@ def run(
     threads: int | None = None,
     pool: Pool | None = None,
     checkpoints=None,
+    loss_sum: bool = False,
 ) -> Trajectory | Final:
     """Run `steps` updates from `start` (points, shape (*B, d)); a Trajectory, or with `record=False` a Final.
 
@@ -105,6 +108,7 @@ def run(
     With `record=False`, `threads` caps the workers, and a `pool` (optviz.parallel.fork_map) gives the chunks to
     processes instead of threads (no GIL to share: for a single-threaded program such as the command line).
     `checkpoints` (record=False): steps after which every run's loss is kept as well (Final.loss_at).
+    `loss_sum` (record=False): every run's loss summed over its steps as well (Final.loss_sum: one addition per step).
     """
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"steps = {steps!r} is out of range: allowed [0, inf) (an integer)")
@@ -115,6 +119,7 @@ def run(
     options = dict(tolerance=tolerance, f_star=f_star, bound=bound)
     if not record:
         options["checkpoints"] = None if checkpoints is None else np.asarray(checkpoints, dtype=np.int64)
+        options["loss_sum"] = loss_sum
     # A run that blows up overflows on its way out; that is reported as diverged_at, not as a warning.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         if record:
@@ -213,11 +218,13 @@ def _final(pipeline, value_and_grad, params, steps, threads, pool, **options) ->
         np.concatenate([result.steps_to_tolerance for result in results]).reshape(batch_shape),
         None if results[0].loss_at is None else np.concatenate(
             [result.loss_at for result in results], axis=1).reshape(-1, *batch_shape),
+        None if results[0].loss_sum is None else np.concatenate(
+            [result.loss_sum for result in results]).reshape(batch_shape),
     )
 
 
 def _final_chunk(pipeline, value_and_grad, params, steps, *, tolerance, f_star, bound, checkpoints=None,
-                 first_run: int = 0) -> Final:
+                 loss_sum: bool = False, first_run: int = 0) -> Final:
     """Runs of one chunk, params (d, n), to their end; `position` comes back coordinate-major, (d, n).
 
     A run that diverges is parked: its parameters and buffers are set to zero, so that it cannot keep the
@@ -234,6 +241,8 @@ def _final_chunk(pipeline, value_and_grad, params, steps, *, tolerance, f_star, 
     parked = np.zeros(count, dtype=bool)
     unreached = np.ones(count, dtype=bool)
     reached_here = np.full(count, -1, dtype=np.int64)
+    area = np.full(count, np.nan) if loss_sum else None
+    area_here = np.zeros(count) if loss_sum else None
     params = params.copy()
     scratch = np.empty_like(params)
     state = pipeline.init(params)
@@ -257,10 +266,14 @@ def _final_chunk(pipeline, value_and_grad, params, steps, *, tolerance, f_star, 
                 reached[rows] = reached_here
                 rows, loss, parked = rows[keep], loss[keep], parked[keep]
                 reached_here, unreached = reached_here[keep], unreached[keep]
+                if area_here is not None:
+                    area_here = area_here[keep]
                 params, grad = params[:, keep], grad[:, keep]
                 scratch = np.empty_like(params)
                 state = _map_runs(state, bad.size, lambda array, keep=keep: np.ascontiguousarray(array[..., keep]))
                 pipeline = pipeline.map_batch(lambda value, keep=keep: value[keep])
+        if area_here is not None:
+            area_here += loss  # a parked run's sum is garbage from here on; it is never read
         if loss_at is not None:
             for index in np.flatnonzero(checkpoints == t):
                 loss_at[index, rows] = np.where(parked, np.nan, loss)
@@ -283,7 +296,9 @@ def _final_chunk(pipeline, value_and_grad, params, steps, *, tolerance, f_star, 
     alive = ~parked
     final_position[:, rows[alive]] = params[:, alive]
     final_loss[rows[alive]] = loss[alive]
-    return Final(final_position, final_loss, diverged_at, reached, loss_at)
+    if area is not None:
+        area[rows[alive]] = area_here[alive]
+    return Final(final_position, final_loss, diverged_at, reached, loss_at, area)
 
 
 def _zero_runs(array: np.ndarray, runs: np.ndarray) -> np.ndarray:

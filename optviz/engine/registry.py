@@ -56,12 +56,14 @@ class Hook(NamedTuple):
 class PageDefaults:
     """Where an optimizer starts on the pages. torch's default learning rates suit neither the 2D surfaces nor
     the small networks, so each page has its own; `primary` are the knobs a lane card shows at once (the rest sit
-    under "More settings"), `second_axis` the landscape's default y axis beside the learning rate."""
+    under "More settings"), `second_axis` the landscape's default y axis beside the learning rate, `tune_with` the
+    setting tuned jointly with the learning rate (optviz.tune: a momentum-type optimizer's β; None: the rate alone)."""
 
     playground_lr: float
     network_lr: float
     primary: tuple[str, ...] = ("lr",)
     second_axis: str = "lr"
+    tune_with: str | None = None
 
 
 @dataclass(frozen=True)
@@ -264,7 +266,8 @@ OPTIMIZERS: dict[str, Entry] = {
         },
         _sgd_builder({"nesterov": False}),
         Reference("torch.optim.SGD(momentum)", _torch_sgd(False)),
-        PageDefaults(playground_lr=0.001, network_lr=0.05, primary=("lr", "momentum"), second_axis="momentum"),
+        PageDefaults(playground_lr=0.001, network_lr=0.05, primary=("lr", "momentum"), second_axis="momentum",
+                     tune_with="momentum"),
     ),
     "nesterov": _optimizer(
         "nesterov", "Nesterov", "Nesterov 加速梯度",
@@ -278,7 +281,8 @@ OPTIMIZERS: dict[str, Entry] = {
         },
         _sgd_builder({"nesterov": True}),
         Reference("torch.optim.SGD(nesterov=True)", _torch_sgd(True)),
-        PageDefaults(playground_lr=0.001, network_lr=0.05, primary=("lr", "momentum"), second_axis="momentum"),
+        PageDefaults(playground_lr=0.001, network_lr=0.05, primary=("lr", "momentum"), second_axis="momentum",
+                     tune_with="momentum"),
     ),
     "adagrad": _optimizer(
         "adagrad", "AdaGrad", "AdaGrad",
@@ -303,7 +307,8 @@ OPTIMIZERS: dict[str, Entry] = {
         "对梯度做动量、对梯度平方做 RMSProp，并做偏差修正：深度学习最常用的默认优化器。",
         dict(_ADAM), lambda convention, **hp: [rules.Adam(convention, **hp)],
         Reference("torch.optim.Adam", _torch_adam(decoupled=False), _adam_limits),
-        PageDefaults(playground_lr=0.05, network_lr=0.01, primary=("lr", "beta1"), second_axis="beta1"),
+        PageDefaults(playground_lr=0.05, network_lr=0.01, primary=("lr", "beta1"), second_axis="beta1",
+                     tune_with="beta1"),
     ),
     "adamw": _optimizer(
         "adamw", "AdamW", "AdamW",
@@ -313,7 +318,7 @@ OPTIMIZERS: dict[str, Entry] = {
         _ADAMW_SPECS, _adamw,
         Reference("torch.optim.AdamW", _torch_adam(decoupled=True), _adam_limits),
         PageDefaults(playground_lr=0.05, network_lr=0.01, primary=("lr", "beta1", "weight_decay"),
-                     second_axis="beta1"),
+                     second_axis="beta1", tune_with="beta1"),
     ),
 }
 
