@@ -5,6 +5,10 @@
                            [--start X,Y] [--steps N] [--tolerance T] [--format json|csv]
     python -m optviz sweep --surface S --optimizer NAME --x KEY=LO:HI:N[:log] [--y KEY=LO:HI:N[:log]]
                            [--set KEY=VALUE]... [--convention ...] [--start X,Y] [--steps N] [--format json]
+    python -m optviz tune  --surface S --optimizer NAME [--set KEY=VALUE]... [--convention ...] [--start X,Y]
+                           [--steps N] [--criterion auc|final_loss|steps_to_tolerance] [--lr LO:HI:N]
+                           [--second LO:HI:N | --no-second] [--starts K] [--seed S] [--tolerance T]
+                           [--format json|text]
     python -m optviz train --dataset NAME [--dataset-set k=v,...] [--model k=v,...] --optimizer NAME
                            [--set KEY=VALUE]... --epochs N [--batch-size B] [--seed S] [--engine optviz|torch]
 
@@ -23,15 +27,17 @@ from typing import Any
 
 import numpy as np
 
+from optviz import tune
 from optviz.engine import CONVENTIONS, OPTIMIZERS, describe
 from optviz.engine.spec import parse_boolean
 from optviz.lane import lane_from_settings
-from optviz.parallel import tune_allocator
+from optviz.parallel import process_pool, tune_allocator
 from optviz.runs import DEFAULT_TOLERANCE, Axis, run_lane, sweep
 from optviz.surfaces import FAMILIES, ExpressionError, surface
 
 MAX_STEPS = 100_000
-VALUE_OPTIONS = ("--start", "--set", "--x", "--y", "--surface", "--steps", "--tolerance", "--dataset-set", "--model")
+VALUE_OPTIONS = ("--start", "--set", "--x", "--y", "--surface", "--steps", "--tolerance", "--dataset-set", "--model",
+                 "--lr", "--second")
 
 
 class UsageError(Exception):
@@ -78,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     training.add_argument("--patience", type=int, default=0)
     training.add_argument("--engine", choices=("optviz", "torch"), default="optviz")
     training.add_argument("--format", choices=("json",), default="json")
+    _tune_parser(commands)
     return parser
 
 
@@ -301,6 +308,142 @@ def _command_sweep(arguments) -> str:
     return json.dumps(data)
 
 
+def _tune_parser(commands) -> None:
+    """The `tune` command's options (optviz/tune.py: a lane's learning rate, and β, tuned on a surface)."""
+    command = commands.add_parser("tune", help="tune an optimizer's learning rate (and its β) on a surface")
+    command.add_argument("--surface", required=True, help="NAME, NAME:k=v,k=v or expr:f(x, y)")
+    command.add_argument("--optimizer", required=True)
+    command.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    command.add_argument("--convention", choices=CONVENTIONS, default="pytorch")
+    command.add_argument("--start", help="X,Y (default: the surface's first start)")
+    command.add_argument("--steps", type=int, default=100)
+    command.add_argument("--criterion", choices=tune.CRITERIA, default=tune.DEFAULT_CRITERION,
+                         help="auc: mean f - f* over the steps; final_loss: f - f* at the end; steps_to_tolerance")
+    command.add_argument("--lr", metavar="LO:HI:N",
+                         help=f"learning rates, log-spaced (default: the rate's range, {tune.LR_POINTS} points, "
+                              f"{tune.JOINT_POINTS[0]} when tuned jointly with a β)")
+    second = command.add_mutually_exclusive_group()
+    second.add_argument("--second", metavar="LO:HI:N",
+                        help=f"values of the setting tuned with the rate (momentum, beta1), evenly spaced "
+                             f"(default: {tune.JOINT_POINTS[1]} values up to {tune.HIGHEST_BETA})")
+    second.add_argument("--no-second", action="store_true", help="tune the learning rate alone")
+    command.add_argument("--starts", type=int, default=1,
+                         help="tune over K starts: the start and K - 1 drawn around it from --seed")
+    command.add_argument("--seed", type=int, default=0)
+    command.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE)
+    command.add_argument("--format", choices=("json", "text"), default="json")
+
+
+def _count_range(text: str, option: str) -> tuple[float, float, int]:
+    """'LO:HI:N' → (LO, HI, N)."""
+    parts = text.split(":")
+    try:
+        if len(parts) != 3:
+            raise ValueError
+        low, high, count = float(parts[0]), float(parts[1]), int(parts[2])
+    except ValueError:
+        raise UsageError(f"{option} {text[:60]!r} should be LO:HI:N (two numbers and a count)") from None
+    return low, high, count
+
+
+def _tuning_grids(arguments, optimizer: str) -> tuple[np.ndarray | None, np.ndarray | bool]:
+    """The learning rates (None: tune's default grid) and the β values (True: the default, False: none)."""
+    second: np.ndarray | bool = not arguments.no_second
+    name = tune.tuned_setting(optimizer)
+    if arguments.second is not None:
+        if name is None:
+            raise UsageError(f"{optimizer} tunes its learning rate alone: --second is not for it")
+        low, high, count = _count_range(arguments.second, "--second")
+        if not (math.isfinite(low) and math.isfinite(high) and low < high
+                and 2 <= count <= tune.MAX_SECOND_POINTS):
+            raise UsageError(f"--second {arguments.second[:60]!r}: needs LO < HI and N in "
+                             f"[2, {tune.MAX_SECOND_POINTS}]")
+        second = np.linspace(low, high, count)
+    lrs = None
+    if arguments.lr is not None:
+        low, high, count = _count_range(arguments.lr, "--lr")
+        try:
+            lrs = tune.lr_grid(optimizer, low, high, count)
+        except ValueError as error:
+            raise UsageError(f"--lr {arguments.lr[:60]!r}: {error}") from None
+    return lrs, second
+
+
+def _command_tune(arguments) -> str:
+    chosen = surface(arguments.surface)
+    lane = lane_from_settings(arguments.optimizer, _settings(arguments.set), arguments.convention)
+    start = _start(arguments.start, chosen.starts[0])
+    if not 1 <= arguments.steps <= tune.MAX_STEPS:
+        raise UsageError(f"--steps {arguments.steps} is out of range: allowed [1, {tune.MAX_STEPS}]")
+    if not 1 <= arguments.starts <= tune.MAX_STARTS:
+        raise UsageError(f"--starts {arguments.starts} is out of range: allowed [1, {tune.MAX_STARTS}]")
+    if not (math.isfinite(arguments.tolerance) and arguments.tolerance > 0):
+        raise UsageError(f"--tolerance {arguments.tolerance:g} should be a positive number")
+    lrs, second = _tuning_grids(arguments, lane.optimizer)
+    result = tune.tune(chosen, lane, start, arguments.steps, arguments.criterion, lr=lrs, second=second,
+                       starts=arguments.starts, seed=arguments.seed, tolerance=arguments.tolerance,
+                       pool=process_pool(True))
+    if arguments.format == "text":
+        return _tuning_text(arguments, result)
+    never = result.steps_to_tolerance > result.steps  # diverged, or never below the tolerance
+    score = np.where(never, -1, result.score) if result.criterion == "steps_to_tolerance" else result.score
+    low, high, decades = result.robust
+    return json.dumps({
+        "surface": arguments.surface,
+        "optimizer": lane.optimizer,
+        "convention": arguments.convention,
+        "hyperparameters": _plain({**OPTIMIZERS[lane.optimizer].defaults(), **lane.settings()}),
+        "criterion": result.criterion,
+        "steps": result.steps,
+        "tolerance": result.tolerance,
+        "seed": arguments.seed,
+        "starts": result.starts.tolist(),
+        "reference": {"value": result.reference, "known": result.reference_known},
+        "lr": result.lr.tolist(),
+        "second": None if result.second is None else {"name": result.second_name, "values": result.second.tolist()},
+        "score": _grid(score, int) if result.criterion == "steps_to_tolerance" else _grid(score),
+        "diverged": _grid(result.diverged, bool),
+        "final_loss": _grid(result.final_loss),
+        "auc": _grid(result.auc),
+        "steps_to_tolerance": _grid(np.where(never, -1, result.steps_to_tolerance), int),
+        "best": {"settings": result.settings(), "index": list(result.best_index), "lr": result.best_lr,
+                 "second": result.best_second, "score": _number(result.best_score) if result.found else None,
+                 "found": result.found},
+        "robust": {"low": _number(low), "high": _number(high), "decades": decades, "factor": tune.ROBUST_FACTOR},
+    })
+
+
+def _tuning_text(arguments, result: tune.Tuning) -> str:
+    """A short summary of a tuning for a person."""
+    start = ", ".join(f"{value:g}" for value in result.starts[0])
+    starts = "1 start" if len(result.starts) == 1 else f"{len(result.starts)} starts around it (seed {arguments.seed})"
+    lines = [f"{result.optimizer} on {arguments.surface} from ({start}), {starts}, {result.steps} steps"]
+    grid = f"{len(result.lr)} learning rates {result.lr[0]:.3g} … {result.lr[-1]:.3g} (log)"
+    if result.second is not None:
+        grid += (f" × {len(result.second)} values of {result.second_name} "
+                 f"{result.second[0]:.3g} … {result.second[-1]:.3g}")
+    lines.append(f"grid: {grid}")
+    reference = "f*" if result.reference_known else f"{result.reference:.6g} (the lowest loss found; f* not known)"
+    meaning = {"auc": f"the mean of f - {reference} over the steps", "final_loss": f"f - {reference} after the steps",
+               "steps_to_tolerance": f"the first step with f - {reference} < {result.tolerance:g}"}[result.criterion]
+    lines.append(f"criterion: {result.criterion}, {meaning}" + ("" if len(result.starts) == 1 else
+                 (", the slowest start's" if result.criterion == "steps_to_tolerance" else ", averaged over starts")))
+    best = ", ".join(f"{name} = {value:g}" for name, value in result.settings().items())
+    if result.found:
+        score = (f"{result.best_score:.0f} steps" if result.criterion == "steps_to_tolerance"
+                 else f"{result.best_score:.3g}")
+        lines.append(f"best: {best}  ({result.criterion} {score})")
+        low, high, decades = result.robust
+        lines.append(f"robust: lr {low:.3g} … {high:.3g} within {tune.ROBUST_FACTOR:g}× of the best "
+                     f"({decades:.2f} decades)")
+    elif result.diverged.all():
+        lines.append("best: none: every grid point diverged")
+    else:
+        lines.append(f"best: none reached the tolerance {result.tolerance:g}; lowest final loss at {best}")
+    lines.append(f"diverged: {int(result.diverged.sum())} of {result.diverged.size} grid points")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status (0, or 2 for bad input)."""
     arguments_list = list(sys.argv[1:] if argv is None else argv)
@@ -308,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         arguments = _parser().parse_args(_join_values(arguments_list))
         command = {"list": _command_list, "run": _command_run, "sweep": _command_sweep,
-                   "train": _command_train}[arguments.command]
+                   "train": _command_train, "tune": _command_tune}[arguments.command]
         output = command(arguments)
     except ExpressionError as error:
         print(f"optviz: error: {error.message('en')}", file=sys.stderr)

@@ -181,3 +181,122 @@ def test_train_on_the_digits_with_the_cnn(capsys):
                          "cnn=true,channels=4", "--optimizer", "adam", "--set", "lr=0.01", "--epochs", "2")
     data = json.loads(out)
     assert status == 0 and len(data["val_acc"]) == 3 and 0 <= data["test_acc"] <= 1
+
+
+def test_tune_json_holds_the_grid_the_scores_and_tunes_best_setting(capsys):
+    from optviz import tune
+
+    status, out, _ = cli(capsys, "tune", "--surface", "rosenbrock", "--optimizer", "momentum", "--set",
+                         "dampening=0.1", "--start", "-1.5,2", "--steps", "200", "--lr", "1e-5:0.01:12",
+                         "--second", "0.5:0.9:3")
+    data = json.loads(out)
+    assert status == 0
+    assert set(data) == {"surface", "optimizer", "convention", "hyperparameters", "criterion", "steps", "tolerance",
+                         "seed", "starts", "reference", "lr", "second", "score", "diverged", "final_loss", "auc",
+                         "steps_to_tolerance", "best", "robust"}
+    assert data["criterion"] == "auc" and data["steps"] == 200 and data["starts"] == [[-1.5, 2.0]]
+    assert data["hyperparameters"]["dampening"] == 0.1 and data["reference"] == {"value": 0.0, "known": True}
+    assert data["second"]["name"] == "momentum" and data["second"]["values"] == [0.5, 0.7, 0.9]
+    assert len(data["lr"]) == 12 and data["lr"][0] == pytest.approx(1e-5) and data["lr"][-1] == pytest.approx(0.01)
+    for key in ("score", "diverged", "final_loss", "auc", "steps_to_tolerance"):
+        assert len(data[key]) == 3 and all(len(row) == 12 for row in data[key])
+    cells = [(i, j) for i in range(3) for j in range(12)]
+    assert any(data["diverged"][i][j] for i, j in cells) and not all(data["diverged"][i][j] for i, j in cells)
+    for i, j in cells:  # a diverged point has no score: null beside the mask, never a number
+        assert (data["score"][i][j] is None) == data["diverged"][i][j]
+        assert (data["final_loss"][i][j] is None) == data["diverged"][i][j]
+    expected = tune.tune(surface("rosenbrock"), lane_from_settings("momentum", {"dampening": "0.1"}), (-1.5, 2.0),
+                         200, lr=np.geomspace(1e-5, 0.01, 12), second=np.linspace(0.5, 0.9, 3))
+    assert data["best"]["settings"] == expected.settings() and data["best"]["found"]
+    assert data["best"]["score"] == expected.best_score
+    assert data["best"]["index"] == list(expected.best_index)
+    row, column = expected.best_index
+    assert data["score"][row][column] == min(value for line in data["score"] for value in line if value is not None)
+    assert data["robust"]["low"] <= data["best"]["lr"] <= data["robust"]["high"]
+    assert data["robust"]["decades"] == pytest.approx(expected.robust[2])
+
+
+def test_tune_default_grids_follow_the_registry(capsys):
+    from optviz import tune
+
+    status, out, _ = cli(capsys, "tune", "--surface", "rosenbrock", "--optimizer", "momentum", "--steps", "50")
+    joint = json.loads(out)
+    status_alone, out, _ = cli(capsys, "tune", "--surface", "rosenbrock", "--optimizer", "momentum", "--steps", "50",
+                               "--no-second")
+    alone = json.loads(out)
+    assert status == status_alone == 0
+    assert joint["second"]["name"] == "momentum"
+    np.testing.assert_allclose(joint["second"]["values"], tune.second_grid("momentum"))
+    np.testing.assert_allclose(joint["lr"], tune.lr_grid("momentum", joint=True))
+    assert alone["second"] is None and set(alone["best"]["settings"]) == {"lr"}
+    np.testing.assert_allclose(alone["lr"], tune.lr_grid("momentum", joint=False))
+    assert len(alone["score"]) == tune.LR_POINTS and not isinstance(alone["score"][0], list)
+
+
+def test_tune_gradient_descent_on_a_quadratic_finds_two_over_the_eigenvalue_sum(capsys):
+    status, out, _ = cli(capsys, "tune", "--surface", "quadratic:a=1,b=10", "--optimizer", "sgd", "--start", "-4,3",
+                         "--criterion", "final_loss", "--steps", "1000")
+    data = json.loads(out)
+    assert status == 0 and data["second"] is None
+    rates = np.array(data["lr"])
+    cell = np.log(rates[1] / rates[0])
+    assert abs(np.log(data["best"]["lr"] / (2 / 22))) <= cell  # λ = 2 and 20: 2 / (λ_min + λ_max)
+    assert data["best"]["settings"] == {"lr": float(f"{data['best']['lr']:.3g}")}
+    assert all(data["diverged"][index] for index in np.flatnonzero(rates > 2 / 20 * 1.5))
+
+
+def test_tune_text_summary(capsys):
+    status, out, _ = cli(capsys, "tune", "--surface", "quadratic:a=1,b=10", "--optimizer", "sgd", "--start", "-4,3",
+                         "--steps", "300", "--format", "text")
+    lines = out.strip().splitlines()
+    assert status == 0 and lines[0] == "sgd on quadratic:a=1,b=10 from (-4, 3), 1 start, 300 steps"
+    assert lines[1] == "grid: 200 learning rates 1e-05 … 10 (log)"
+    assert lines[3].startswith("best: lr = ") and "(auc " in lines[3]
+    assert lines[4].startswith("robust: lr ") and lines[4].endswith(" decades)")
+    assert lines[5].startswith("diverged: ") and lines[5].endswith(" of 200 grid points")
+    status, out, _ = cli(capsys, "tune", "--surface", "quadratic", "--optimizer", "sgd", "--lr", "0.5:10:5",
+                         "--format", "text")
+    assert status == 0 and "every grid point diverged" in out and "diverged: 5 of 5" in out
+
+
+def test_tune_is_reproducible_from_its_seed(capsys):
+    arguments = ["tune", "--surface", "himmelblau", "--optimizer", "nesterov", "--steps", "100", "--starts", "8",
+                 "--lr", "1e-4:0.1:30", "--second", "0.1:0.9:4"]
+    first = cli(capsys, *arguments, "--seed", "5")
+    again = cli(capsys, *arguments, "--seed", "5")
+    other = cli(capsys, *arguments, "--seed", "6")
+    assert first[0] == again[0] == other[0] == 0
+    assert first[1] == again[1]
+    data, different = json.loads(first[1]), json.loads(other[1])
+    assert len(data["starts"]) == 8 and data["starts"][0] == [0.0, 0.0] and data["seed"] == 5
+    assert data["starts"][1:] != different["starts"][1:] and data["score"] != different["score"]
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    (["--optimizer", "lbfgs"], "unknown optimizer 'lbfgs'"),
+    (["--lr", "1:0.1:5"], "--lr '1:0.1:5': learning-rate range 1 … 0.1: needs 0 < low < high"),
+    (["--lr", "-1:0.1:5"], "needs 0 < low < high"),
+    (["--lr", "0.1:1"], "--lr '0.1:1' should be LO:HI:N"),
+    (["--lr", "0.001:1:1000"], "allowed [2, 400]"),
+    (["--starts", "0"], "--starts 0 is out of range: allowed [1, 64]"),
+    (["--steps", "0"], "--steps 0 is out of range: allowed [1, 5000]"),
+    (["--criterion", "final"], "invalid choice: 'final'"),
+    (["--second", "0:1.5:4"], "momentum = 1 is out of range"),
+    (["--second", "0.9:0:4"], "needs LO < HI"),
+    (["--second", "0:0.9:4", "--no-second"], "not allowed with argument"),
+    (["--optimizer", "sgd", "--second", "0:0.9:4"], "sgd tunes its learning rate alone"),
+    (["--tolerance", "0"], "--tolerance 0 should be a positive number"),
+    (["--surface", "expr:__import__('os')"], "is not allowed"),
+    (["--set", "momentum=2"], "momentum = 2"),
+])
+def test_tune_bad_input_is_one_line_and_status_two(capsys, arguments, message):
+    base = {"--surface": "quadratic", "--optimizer": "momentum", "--steps": "20"}
+    flags = []
+    for index in range(0, len(arguments)):
+        if arguments[index] == "--no-second":
+            flags.append("--no-second")
+        elif arguments[index].startswith("--"):
+            base[arguments[index]] = arguments[index + 1]
+    status, out, err = cli(capsys, "tune", *[item for pair in base.items() for item in pair], *flags)
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("optviz: error: ") and message in err
