@@ -1,7 +1,8 @@
 """Networks: small PyTorch networks trained by the engine, optimizers side by side, TensorFlow Playground style.
 
 A workbench: the chart (the data before training, then curves or decision boundaries) in the wide column, the
-controls beside it in a scrolling column (Train on top; Data | Model | Training | Optimizers as tabs); the test
+controls beside it in a scrolling column (Train on top; Data | Model | Training | Optimizers | Tune as tabs: the
+Tune tab's range test and search draw in the chart column); the test
 table, the gradient norms and the way to the landscape page below."""
 
 import numpy as np
@@ -15,6 +16,7 @@ from optviz.report import format_number
 from optviz.ui import jobs as jobs_ui
 from optviz.ui import networks as nt
 from optviz.ui import t
+from optviz.ui import tuning as tune
 from optviz.ui.layout import CHART_HEIGHT, CONTROLS_HEIGHT, page_header
 from optviz.ui.navigation import ensure_navigation
 from optviz.ui.tables import table
@@ -44,8 +46,8 @@ chart_column, controls_column = st.columns([1.55, 1])
 # ---------------------------------------------------------------- controls: Train on top, the settings in tabs
 controls = controls_column.container(height=CONTROLS_HEIGHT)
 action = controls.container()
-data_tab, model_tab, training_tab, lanes_tab = controls.tabs(
-    [t("nt.data"), t("nt.model"), t("nt.training"), t("nt.lanes")])
+data_tab, model_tab, training_tab, lanes_tab, tune_tab = controls.tabs(
+    [t("nt.data"), t("nt.model"), t("nt.training"), t("nt.lanes"), t("nt.tune.tab")])
 setup = nt.setup_ui(nt.PREFIX, places=(data_tab, model_tab, training_tab))
 with training_tab:
     check = st.toggle(t("nt.check_torch"), key=nt.key("check"), persist_state="session",
@@ -74,6 +76,14 @@ if train_now and missing and job is None:  # to the server's pool of workers: th
                            labels=[engine_label(labels[index], engine) for index, _, engine in missing],
                            epochs=setup.epochs)
         st.rerun()  # draw the page again: Train disabled, the job's place in the queue shown
+with tune_tab:  # the range test of every lane and a search for one, as jobs; their charts in the chart column
+    range_request = tune.range_ui(setup, active, labels, bool(blocked))
+    st.divider()
+    search_request = tune.search_ui(setup, active, labels, bool(blocked))
+if range_request is not None:
+    tune.start_range(setup, range_request, labels)
+if search_request is not None:
+    tune.start_search(setup, search_request, labels)
 
 # ---------------------------------------------------------------- the chart column
 finished = {index: results[nt.lane_name(setup, lane, "optviz")] for index, lane in active.items()
@@ -82,10 +92,30 @@ regression = setup.dataset in ("plane", "multi_gauss")
 with chart_column:
     if job is not None:
         jobs_ui.follow(JOB, nt.training_progress(job), finish)
+    tune.follow()
     problem = st.session_state.pop(PROBLEM, None)
     if problem is not None:
         st.warning(problem, icon=":material/warning:")
-    if not finished:
+    training_views = ()
+    if finished:
+        boundaries = all(result["axes"] is not None for result in finished.values())
+        training_views = ("boundaries", "curves", "lanes") if boundaries else ("curves", "lanes")
+    views = training_views + tune.views(setup, active)
+    chosen_view = None
+    if views:
+        if st.session_state.get(nt.key("view"), views[0]) not in views:
+            st.session_state.pop(nt.key("view"))  # a view whose results are gone (settings changed)
+        chosen_view = st.segmented_control(t("nt.view"), views, required=True,
+                                           default=None if nt.key("view") in st.session_state else views[0],
+                                           key=nt.key("view"), persist_state="session", label_visibility="collapsed",
+                                           format_func=lambda name: t(f"nt.tune.view.{name}") if name in tune.VIEWS
+                                           else t(f"nt.view.{name}"))
+        chosen_view = chosen_view if chosen_view in views else views[0]
+    if chosen_view == "range":
+        tune.range_chart(setup, active, labels, height=CHART_HEIGHT - 40)
+    elif chosen_view == "search":
+        tune.search_chart(setup, active, labels, height=CHART_HEIGHT - 40)
+    elif not finished:
         if setup.features and not blocked:
             shown = nt.preview(setup.dataset, setup.size, setup.noise, setup.seed, setup.validation, setup.test)
             if shown["points"] is None:
@@ -104,13 +134,7 @@ with chart_column:
         if results.get(nt.lane_name(setup, lane, engine), {}).get("error"):
             st.warning(t("nt.training_failed", lane=engine_label(labels[index], engine)),
                        icon=":material/warning:")
-    if finished:
-        boundaries = all(result["axes"] is not None for result in finished.values())
-        views = ("boundaries", "curves", "lanes") if boundaries else ("curves", "lanes")
-        chosen_view = st.segmented_control(t("nt.view"), views, default=views[0], required=True,
-                                           key=nt.key("view"), persist_state="session", label_visibility="collapsed",
-                                           format_func=lambda name: t(f"nt.view.{name}"))
-        chosen_view = chosen_view if chosen_view in views else views[0]
+    if finished and chosen_view in training_views:
         series = [{"label": labels[index], "colour": lane_colour(index), **{name: result[name] for name in (
             "train_loss", "val_loss", "train_acc", "val_acc")}} for index, result in finished.items()]
         curve_labels = {"title": t("nt.curves"), "loss": t("nt.loss_axis"), "accuracy": t("nt.accuracy"),
