@@ -11,6 +11,9 @@
                            [--format json|text]
     python -m optviz train --dataset NAME [--dataset-set k=v,...] [--model k=v,...] --optimizer NAME
                            [--set KEY=VALUE]... --epochs N [--batch-size B] [--seed S] [--engine optviz|torch]
+    python -m optviz lr-find --dataset NAME [--dataset-set k=v,...] [--model k=v,...] --optimizer NAME
+                           [--set KEY=VALUE]... [--batch-size B] [--seed S] [--min-lr LO] [--max-lr HI] [--steps N]
+                           [--format json|text]
 
 Bad input ends with exit status 2 and one line on stderr, never a traceback.
 """
@@ -70,20 +73,12 @@ def _parser() -> argparse.ArgumentParser:
             command.add_argument("--y", metavar="KEY=LO:HI:N[:log]")
             command.add_argument("--format", choices=("json",), default="json")
     training = commands.add_parser("train", help="train a small network with the engine (or torch.optim)")
-    training.add_argument("--dataset", required=True)
-    training.add_argument("--dataset-set", default="", metavar="k=v,...",
-                          help="size, noise, validation, test, seed, features (x1+x2+x1*x2...), standardize")
-    training.add_argument("--model", default="", metavar="k=v,...",
-                          help="hidden (e.g. 16x16), activation, init, norm, dropout, residual; cnn=true, channels")
-    training.add_argument("--optimizer", required=True)
-    training.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    _network_options(training)
     training.add_argument("--epochs", type=int, required=True)
-    training.add_argument("--batch-size", type=int, default=0)
-    training.add_argument("--seed", type=int, default=0)
-    training.add_argument("--loss", default="cross_entropy")
     training.add_argument("--patience", type=int, default=0)
     training.add_argument("--engine", choices=("optviz", "torch"), default="optviz")
     training.add_argument("--format", choices=("json",), default="json")
+    _lr_find_parser(commands)
     _tune_parser(commands)
     return parser
 
@@ -105,10 +100,24 @@ def _boolean(text: str, name: str) -> bool:
     return flag
 
 
-def _command_train(arguments) -> str:
-    from optviz.nets.data import DIGITS, digits_split, split  # torch only for this command
+def _network_options(command) -> None:
+    """The options that choose a network and its data (the train and lr-find commands)."""
+    command.add_argument("--dataset", required=True)
+    command.add_argument("--dataset-set", default="", metavar="k=v,...",
+                         help="size, noise, validation, test, seed, features (x1+x2+x1*x2...), standardize")
+    command.add_argument("--model", default="", metavar="k=v,...",
+                         help="hidden (e.g. 16x16), activation, init, norm, dropout, residual; cnn=true, channels")
+    command.add_argument("--optimizer", required=True)
+    command.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    command.add_argument("--batch-size", type=int, default=0)
+    command.add_argument("--seed", type=int, default=0)
+    command.add_argument("--loss", default="cross_entropy")
+
+
+def _network(arguments):
+    """(data split, network spec) of the --dataset, --dataset-set and --model options."""
+    from optviz.nets.data import DIGITS, digits_split, split  # torch only for the network commands
     from optviz.nets.models import CNNSpec, MLPSpec
-    from optviz.nets.train import TrainConfig, train
 
     data_settings = _pairs(arguments.dataset_set, "--dataset-set")
     model_settings = _pairs(arguments.model, "--model")
@@ -140,6 +149,13 @@ def _command_train(arguments) -> str:
     leftover = sorted({*data_settings, *model_settings})
     if leftover:
         raise UsageError(f"unknown setting {leftover[0]!r} in --dataset-set or --model")
+    return data, spec
+
+
+def _command_train(arguments) -> str:
+    from optviz.nets.train import TrainConfig, train
+
+    data, spec = _network(arguments)
     lane = lane_from_settings(arguments.optimizer, _settings(arguments.set))
     config = TrainConfig(epochs=arguments.epochs, batch_size=arguments.batch_size, loss=arguments.loss,
                          patience=arguments.patience, seed=arguments.seed)
@@ -451,7 +467,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         arguments = _parser().parse_args(_join_values(arguments_list))
         command = {"list": _command_list, "run": _command_run, "sweep": _command_sweep,
-                   "train": _command_train, "tune": _command_tune}[arguments.command]
+                   "train": _command_train, "tune": _command_tune, "lr-find": _command_lr_find}[arguments.command]
         output = command(arguments)
     except ExpressionError as error:
         print(f"optviz: error: {error.message('en')}", file=sys.stderr)
@@ -461,3 +477,46 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     sys.stdout.write(output + "\n")
     return 0
+
+
+# ------------------------------------------------------------------------------------------------ lr-find
+
+
+def _lr_find_parser(commands) -> None:
+    """The `lr-find` command's options: the train command's network and the range test's (optviz/nets/tuning.py)."""
+    from optviz.nets.tuning import RANGE_MAX_LR, RANGE_MIN_LR, RANGE_STEPS
+
+    command = commands.add_parser("lr-find", help="the learning-rate range test of a network (Smith 2017; fastai)")
+    _network_options(command)
+    command.add_argument("--min-lr", type=float, default=RANGE_MIN_LR)
+    command.add_argument("--max-lr", type=float, default=RANGE_MAX_LR)
+    command.add_argument("--steps", type=int, default=RANGE_STEPS, help="mini-batch steps from --min-lr to --max-lr")
+    command.add_argument("--format", choices=("json", "text"), default="json")
+
+
+def _command_lr_find(arguments) -> str:
+    from optviz.nets.models import build
+    from optviz.nets.train import TrainConfig
+    from optviz.nets.tuning import RangeSettings, range_test
+
+    data, spec = _network(arguments)
+    lane = lane_from_settings(arguments.optimizer, _settings(arguments.set))
+    settings = RangeSettings(arguments.min_lr, arguments.max_lr, arguments.steps)
+    config = TrainConfig(epochs=1, batch_size=arguments.batch_size, loss=arguments.loss, seed=arguments.seed)
+    result = range_test(data, lane, config, build(spec, arguments.seed), settings)
+    if arguments.format == "text":
+        lines = [f"lr-find: {arguments.optimizer} on {arguments.dataset}, lr {settings.min_lr:g} … {settings.max_lr:g} "
+                 f"over {settings.steps} mini-batch steps; {len(result['lrs'])} steps run"
+                 + (f" (stopped: {result['stopped']})" if result["stopped"] else "")]
+        for name, title in (("steepest", "steepest descent"), ("min_ten", "minimum / 10"), ("minimum", "minimum")):
+            value = result[name]
+            lines.append(f"{title + ':':<18} {'none' if value is None else f'{value:.3g}'}")
+        return "\n".join(lines)
+    return json.dumps({
+        "dataset": arguments.dataset, "optimizer": arguments.optimizer,
+        "min_lr": settings.min_lr, "max_lr": settings.max_lr, "steps": settings.steps, "beta": settings.beta,
+        "lrs": [float(value) for value in result["lrs"]], "losses": [_number(v) for v in result["losses"]],
+        "smoothed": [_number(v) for v in result["smoothed"]], "stopped": result["stopped"],
+        "epochs": result["epochs"],
+        "suggestions": {"steepest": result["steepest"], "min_ten": result["min_ten"], "minimum": result["minimum"]},
+    })

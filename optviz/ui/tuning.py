@@ -158,10 +158,11 @@ def range_ui(setup, active: dict[int, Lane], labels: dict[int, str], blocked: bo
 def search_settings_ui(setup) -> tuple[SearchSettings, bool]:
     """The search's budget, epochs per trial and whether it draws the batch size too; the trials' seed is the
     page's (Training tab)."""
-    trials = st.slider(t("nt.tune.trials"), 4, 40, SEARCH_TRIALS, key=key("trials"), persist_state="session",
-                       help=t("nt.tune.trials_help"))
-    epochs = st.slider(t("nt.tune.epochs"), 5, 200, SEARCH_EPOCHS, step=5, key=key("epochs"),
-                       persist_state="session", help=t("nt.tune.epochs_help"))
+    left, right = st.columns(2)
+    trials = left.slider(t("nt.tune.trials"), 4, 40, SEARCH_TRIALS, key=key("trials"), persist_state="session",
+                         help=t("nt.tune.trials_help"))
+    epochs = right.slider(t("nt.tune.epochs"), 5, 200, SEARCH_EPOCHS, step=5, key=key("epochs"),
+                          persist_state="session", help=t("nt.tune.epochs_help"))
     batch = st.toggle(t("nt.tune.with_batch"), value=False, key=key("batch"), persist_state="session",
                       help=t("nt.tune.with_batch_help", sizes=", ".join(map(str, BATCH_CHOICES))))
     return SearchSettings(int(trials), int(epochs), BATCH_CHOICES if batch else (), setup.seed), bool(batch)
