@@ -8,8 +8,10 @@ fragment, so a slider move reruns the workbench only.
 import streamlit as st
 
 from optviz import batches
+from optviz.engine import OPTIMIZERS
 from optviz.explain import run_explanation
 from optviz.plots import playground as figures
+from optviz.plots import tune as tune_figures
 from optviz.plots.style import lane_colour
 from optviz.report import (
     curves,
@@ -23,6 +25,7 @@ from optviz.report import (
 )
 from optviz.ui import language, t
 from optviz.ui import playground as pg
+from optviz.ui import tune as tune_ui
 from optviz.ui.compute import contour_grid, get_surface, run_cached, surface_picture_cached
 from optviz.ui.layout import CHART_HEIGHT, CONTROLS_HEIGHT, page_header
 from optviz.ui.navigation import ensure_navigation
@@ -87,8 +90,74 @@ def draw_batches(surface_name, first_lane, start, epochs) -> object:
     return figure
 
 
+def tune_all(surface_name, lanes, start, steps) -> tuple[dict, dict]:
+    """Every lane tuned and its own setting measured the same way ({index: Tuning}, {index: score}); refused lanes
+    say why under the chart."""
+    criterion, starts = tune_ui.request_from_state()
+    tunings, own = {}, {}
+    with st.spinner(t("tune.running", lanes=len(lanes))):
+        for index, lane in lanes:
+            try:
+                tunings[index] = tune_ui.tuned_lane(surface_name, lane, start, steps, criterion, starts)
+                own[index] = tune_ui.own_score(surface_name, lane, start, steps, criterion, starts)
+            except ValueError as error:
+                st.warning(t("tune.refused", lane=index + 1, detail=str(error)), icon=":material/warning:")
+    return tunings, own
+
+
+def draw_tuning(surface, surface_name, context: dict) -> object:
+    """The fair race: every lane's criterion against its learning rate (and, for a lane tuned with its β, the map of
+    both under it); the caption says what was measured. The tunings go into `context` for the leaderboard."""
+    lanes, labels, start, steps = (context[name] for name in ("lanes", "labels", "start", "steps"))
+    if steps < 1:
+        st.info(t("tune.no_steps"), icon=":material/info:")
+        return None
+    tunings, own = context["tuned"] = tune_all(surface_name, lanes, start, steps)
+    if not tunings:
+        return None
+    criterion, starts = tune_ui.request_from_state()
+    curves = []
+    for index, result in tunings.items():
+        lane = dict(lanes)[index]
+        curves.append({"label": labels[index], "colour": lane_colour(index), "lr": result.lr,
+                       "score": result.lr_curve(), "diverged": result.diverged_curve(),
+                       "best": (result.best_lr, result.best_score), "robust": result.robust[:2],
+                       "current": (lane.values()["lr"], own[index])})
+    reference = t("tune.reference_known") if surface.f_star is not None else t("tune.reference_found")
+    words = {"title": t("tune.chart_title", criterion=t(f"tune.criterion.{criterion}").lower()
+                        if language() == "en" else t(f"tune.criterion.{criterion}")),
+             "x": t("tune.lr_axis"), "y": t(f"tune.axis.{criterion}"), "best": t("tune.best"),
+             "current": t("tune.current"), "diverged": t("tune.diverged"), "zero": t("tune.zero")}
+    figure = tune_figures.sensitivity_figure(curves, words, height=CHART_HEIGHT)
+    st.plotly_chart(figure, width="stretch", key=pg.key("tune_chart"))
+    first = next(iter(tunings.values()))
+    grids = {}  # "200" or "60 × 20": which lanes were tuned on which grid
+    for index, result in tunings.items():
+        size = str(len(result.lr)) if result.second is None else t(
+            "tune.grid_joint", rates=len(result.lr), values=len(result.second))
+        grids.setdefault(size, []).append(labels[index])
+    points = "; ".join(t("tune.grid", size=size, lanes=", ".join(names)) for size, names in grids.items())
+    caption = " ".join((t("tune.caption", points=points, low=f"{first.lr[0]:g}", high=f"{first.lr[-1]:g}",
+                          steps=steps, reference=reference),
+                        t("tune.caption_starts", count=starts) if starts > 1 else t("tune.caption_one_start"),
+                        t(f"tune.explain.{criterion}")))
+    st.caption(caption.replace("*", r"\*"))  # f* twice in Markdown would be emphasis
+    jointly = {index: result for index, result in tunings.items() if result.second is not None}
+    if jointly:
+        with st.expander(t("tune.joint_title")):
+            chosen = st.selectbox(t("pg.inspect_lane"), list(jointly), key=pg.key("tune_joint_lane"),
+                                  persist_state="session", format_func=labels.__getitem__)
+            result = jointly.get(chosen, next(iter(jointly.values())))
+            name = OPTIMIZERS[result.optimizer].specs[result.second_name].label(language())
+            st.plotly_chart(tune_figures.joint_figure(result, {
+                "title": t("tune.joint_chart", lane=labels[chosen]), "x": t("tune.lr_axis"), "y": name,
+                "colour": t(f"tune.axis.{criterion}")}, lane_colour(chosen), height=380), width="stretch")
+            st.caption(t("tune.joint_caption", count=len(result.second), setting=name))
+    return figure
+
+
 def draw_chart(view, surface, surface_name, paths, series, start, inspected=None, first_lane=None,
-               data_controls=("step", 10)) -> object:
+               data_controls=("step", 10), tuning=None) -> object:
     """The chosen view of the race (with the inspector's step marked on the overlay); returns its figure (for the HTML
     download). On a data surface the overlay and the animation show the data and each lane's fit beside the contour,
     the curves can run per epoch, and the batch-size lesson is a view of its own."""
@@ -96,6 +165,8 @@ def draw_chart(view, surface, surface_name, paths, series, start, inspected=None
     data = batches.data_view(surface)
     if view == "batches" and data is not None:
         return draw_batches(surface_name, first_lane, start, data_controls[1])
+    if view == "tune":
+        return draw_tuning(surface, surface_name, tuning)
     if view == "overlay":
         fits = None if data is None else [
             {"label": path["label"], "colour": path["colour"], "y": batches.fits(surface, path["xy"][-1:])[0]}
@@ -152,6 +223,9 @@ def workbench() -> None:
     if surface.data is not None:
         with controls:
             data_controls = pg.data_view_ui(st.session_state[pg.key("view")])
+    if st.session_state[pg.key("view")] == "tune":
+        with controls:
+            tune_ui.settings_ui(pg.lane_from_state)
     # The chart first: start, steps, convention and lanes are read from the session (where their widgets keep them)
     # and the chart is drawn before those widgets, so that it reaches the browser before their ~90 messages.
     start, steps, convention = pg.run_settings_from_state()
@@ -160,6 +234,7 @@ def workbench() -> None:
     active = [(index, lane) for index, lane in enumerate(lanes) if lane is not None]
     trajectories = {index: run_cached(surface_name, lane, start, steps) for index, lane in active}
     pg.sync_url(surface_name, [lane for _, lane in active])
+    tune_ui.remember_context(surface_name, start, steps)
     labels = pg.lane_labels(dict(active), lang)
     paths = []
     for index, _lane in active:
@@ -172,15 +247,17 @@ def workbench() -> None:
 
     with chart_column:
         # a data surface has one view more (Batches): its picker takes more of the row
-        view_column, formula_column = st.columns([1.25 if surface.data is None else 1.6, 1],
+        view_column, formula_column = st.columns([1.6 if surface.data is None else 2.1, 1],
                                                  vertical_alignment="center")
         view = view_column.segmented_control(t("pg.view"), views, key=pg.key("view"), persist_state="session",
                                              required=True, label_visibility="collapsed",
                                              format_func=lambda name: t(f"pg.view.{name}"))
         formula_column.latex(surface.latex)
         first_lane = (labels[active[0][0]], active[0][1]) if active else None
+        tune_ui.show_applied()
+        tuning = {"lanes": active, "labels": labels, "start": start, "steps": steps}
         figure = draw_chart(view, surface, surface_name, paths, series, start,
-                            pg.inspected_point(trajectories, labels), first_lane, data_controls)
+                            pg.inspected_point(trajectories, labels), first_lane, data_controls, tuning)
         for index, lane in active:
             explanation = run_explanation(surface, lane, trajectories[index])  # diverged, diverging, bouncing
             if explanation:
@@ -191,18 +268,26 @@ def workbench() -> None:
 
         board_tab, inspector_tab, download_tab = st.tabs([t("pg.leaderboard"), t("pg.inspector"), t("pg.download")])
         with board_tab:
-            rows = []
-            for index, _lane in active:
-                row = leaderboard_row(surface, trajectories[index])
-                rows.append({
-                    t("pg.col.lane"): labels[index],
-                    t("pg.col.final_loss"): format_number(row["final_loss"]),
-                    t("pg.col.steps_to_tolerance"): format_step(row["steps_to_tolerance"]),
-                    t("pg.col.diverged_at"): format_step(row["diverged_at"]),
-                    t("pg.col.distance"): format_number(row["distance"]),
-                    t("pg.col.status"): t(row["status"], **row["status_fields"]),
-                })
-            table(rows)
+            if view == "tune" and "tuned" in tuning:  # the lanes at their best settings, with how robust each is
+                criterion, _ = tune_ui.request_from_state()
+                table(tune_ui.leaderboard_rows(*tuning["tuned"], labels, lang))
+                name = t(f"tune.criterion.{criterion}")
+                st.caption(t("tune.board_caption", criterion=name.lower() if lang == "en" else name)
+                           .replace("*", r"\*"))
+            else:
+                rows = []
+                for index, _lane in active:
+                    row = leaderboard_row(surface, trajectories[index])
+                    rows.append({
+                        t("pg.col.lane"): labels[index],
+                        t("pg.col.final_loss"): format_number(row["final_loss"]),
+                        t("pg.col.steps_to_tolerance"): format_step(row["steps_to_tolerance"]),
+                        t("pg.col.diverged_at"): format_step(row["diverged_at"]),
+                        t("pg.col.distance"): format_number(row["distance"]),
+                        t("pg.col.status"): t(row["status"], **row["status_fields"]),
+                    })
+                table(rows)
+                st.caption(t("tune.board_hint"))
         with inspector_tab:
             if active and steps > 0:
                 chosen = st.selectbox(t("pg.inspect_lane"), [index for index, _ in active],

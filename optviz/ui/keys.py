@@ -2,8 +2,8 @@
 
 A lane's widgets live under ``{prefix}{lane_id}_{field}`` (prefix "pg_" on the playground, "nt_" and "nl_" on the
 network pages), where field is one of
-- "optimizer", "tricks", "schedule", "remove", "formula" (the lane's picker, multiselect, select box, button and
-  formula container);
+- "optimizer", "tricks", "schedule", "remove", "tune", "formula" (the lane's picker, multiselect, select box,
+  buttons and formula container);
 - "hp_<name>" for a hyperparameter, "trick_<trick>_<setting>" for a trick's setting, "sched_<setting>" for the
   schedule's.
 Pages and widget modules build and read these keys only through the functions below, so that renaming a field
@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 HYPERPARAMETER, TRICK, SCHEDULE = "hp_", "trick_", "sched_"
 SETTING_FIELDS = (HYPERPARAMETER, TRICK, SCHEDULE)
-VALUELESS_FIELDS = ("remove", "formula")  # a button and a container: nothing to copy or restore
+VALUELESS_FIELDS = ("remove", "tune", "formula")  # buttons and a container: nothing to copy or restore
 
 
 def lane_key(lane_id: int, field: str, prefix: str) -> str:

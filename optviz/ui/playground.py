@@ -22,6 +22,7 @@ from optviz.surfaces.data import DATA_FAMILIES
 from . import keys
 from .compute import get_surface
 from .i18n import language, t
+from .tune import apply_tuned
 from .widgets import scale_of, spec_value, spec_widget
 
 MAX_LANES = 6
@@ -30,7 +31,7 @@ PREFIX = "pg_"
 CUSTOM = "custom"
 NO_CHOICE = "none"  # the "nothing chosen" option of the lesson and quadratic pickers
 FALLBACK_VIEW = (-5.0, 5.0, -5.0, 5.0)  # the start's limits while a typed function is refused
-VIEWS = ("overlay", "multiples", "surface3d", "curves", "animation")
+VIEWS = ("overlay", "multiples", "surface3d", "curves", "animation", "tune")
 DATA_VIEWS = ("batches",)  # views only a data surface (linreg, logreg) has: the batch-size lesson
 # Learning rates that suit the built-in surfaces better than torch's defaults (each entry's PageDefaults).
 PLAYGROUND_LR = {name: entry.page.playground_lr for name, entry in OPTIMIZERS.items()}
@@ -551,17 +552,22 @@ PRIMARY = {name: entry.page.primary for name, entry in OPTIMIZERS.items()}
 
 
 def lane_ui(lane_id: int, index: int, colour: str, convention: str, prefix: str = PREFIX,
-            learning_rates: dict[str, float] = PLAYGROUND_LR, formula: bool = False) -> tuple[Lane | None, str | None]:
-    """One lane's widgets (and, with `formula`, its update rule with the live values under them); returns (the Lane,
-    or None with an error message)."""
+            learning_rates: dict[str, float] = PLAYGROUND_LR, formula: bool = False,
+            tune_button: bool = False) -> tuple[Lane | None, str | None]:
+    """One lane's widgets (and, with `formula`, its update rule with the live values under them; with `tune_button`,
+    the button that tunes it: optviz/ui/tune.py); returns (the Lane, or None with an error message)."""
     lang = language()
 
     def lane_widget_key(name: str) -> str:
         return lane_key(lane_id, name, prefix)
 
-    head, picker = st.columns([1, 2.4], vertical_alignment="center")
+    head, picker, *tuner = st.columns([1, 2.4, 1.15] if tune_button else [1, 2.4], vertical_alignment="center")
     head.html(f"<p class='ov-lane-head'><span style='color:{colour};font-size:1.3em'>●</span> "
               f"{t('pg.lane')} {index + 1}</p>")
+    if tune_button:
+        tuner[0].button(t("tune.lane"), key=lane_widget_key("tune"), on_click=apply_tuned,
+                        args=(lane_id, lane_from_state),
+                        icon=":material/auto_fix_high:", help=t("tune.lane_help"), width="stretch")
     optimizer = picker.selectbox(t("pg.optimizer"), list(OPTIMIZERS), key=lane_widget_key("optimizer"),
                                  persist_state="session", label_visibility="collapsed",
                                  on_change=reset_lane, args=(lane_id, prefix, learning_rates),
@@ -689,7 +695,7 @@ def lanes_ui(convention: str) -> tuple[list[Lane | None], dict[int, str | None],
     for index, lane_id in enumerate(lane_ids):
         card = st.container(border=True)
         with card:
-            lane, error = lane_ui(lane_id, index, lane_colour(index), convention, formula=True)
+            lane, error = lane_ui(lane_id, index, lane_colour(index), convention, formula=True, tune_button=True)
         lanes.append(lane)
         errors[index] = error
         cards.append(card)
