@@ -136,7 +136,8 @@ def draw_tuning(surface, surface_name, context: dict) -> object:
         size = str(len(result.lr)) if result.second is None else t(
             "tune.grid_joint", rates=len(result.lr), values=len(result.second))
         grids.setdefault(size, []).append(labels[index])
-    points = "; ".join(t("tune.grid", size=size, lanes=", ".join(names)) for size, names in grids.items())
+    separator = "；" if language() == "zh" else "; "
+    points = separator.join(t("tune.grid", size=size, lanes=", ".join(names)) for size, names in grids.items())
     caption = " ".join((t("tune.caption", points=points, low=f"{first.lr[0]:g}", high=f"{first.lr[-1]:g}",
                           steps=steps, reference=reference),
                         t("tune.caption_starts", count=starts) if starts > 1 else t("tune.caption_one_start"),
