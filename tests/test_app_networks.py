@@ -38,7 +38,7 @@ def test_before_training_the_chart_column_shows_the_data():
     assert not app.exception
     assert app.info[0].value.startswith("Press Train") and "changed" not in app.info[0].value  # nothing changed yet
     assert len(app.get("plotly_chart")) == 1  # the data set, before any training
-    assert [tab.label for tab in app.tabs] == ["Data", "Model", "Training", "Optimizers"]
+    assert [tab.label for tab in app.tabs] == ["Data", "Model", "Training", "Optimizers", "Tune"]
     assert "2 runs to train" in app.caption[-1].value or any("2 runs to train" in c.value for c in app.caption)
 
 
@@ -84,7 +84,7 @@ def test_chinese():
     # AppTest cannot click through select boxes whose options are translated, so this one only renders
     app = start({**SMALL, "lang": "zh"})
     assert not app.exception
-    assert [tab.label for tab in app.tabs] == ["数据", "模型", "训练", "优化器"]
+    assert [tab.label for tab in app.tabs] == ["数据", "模型", "训练", "优化器", "调参"]
     assert app.selectbox(key="nt_dataset").label == "数据集"
     assert "开始训练" in [button.label for button in app.button]
     assert any("需要训练 2 次" in caption.value for caption in app.caption)

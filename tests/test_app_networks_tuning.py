@@ -1,0 +1,102 @@
+"""The networks page's Tune tab under AppTest: the range test of every lane and its chart, the buttons that write
+a suggestion into a lane (and the next Train uses it), the random search, its chart and "apply best", in English
+and Chinese."""
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from optviz.engine.spec import format_plain
+from optviz.ui import keys
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "networks.py")
+SMALL = {"nt_size": 150, "nt_epochs": 3, "nt_width": 4, "nt_layers": 1}
+
+
+def start(state=None):
+    app = AppTest.from_file(PAGE, default_timeout=180)
+    for name, value in {**SMALL, **(state or {})}.items():
+        app.session_state[name] = value
+    return app.run()
+
+
+def button(app, key):
+    return next(item for item in app.button if item.key == key)
+
+
+def lane_lr(app, index):
+    lane_id = app.session_state["nt_lanes"][index]
+    return app.session_state[keys.hyperparameter_key(lane_id, "lr", "nt_")]
+
+
+def test_the_range_test_draws_every_lane_and_its_button_sets_the_lane():
+    app = start()
+    assert [tab.label for tab in app.tabs][-1] == "Tune"
+    assert len(app.get("plotly_chart")) == 1  # the data, before anything ran
+    button(app, "nt_tune_range_run").click().run()
+    assert not app.exception and not app.warning
+    assert app.session_state["nt_view"] == "range"  # the chart column shows what was just computed
+    assert len(app.get("plotly_chart")) == 1
+    assert any("mini-batches of 32" in caption.value for caption in app.caption)
+    assert button(app, "nt_tune_range_run").disabled  # nothing left to test for these settings
+    use = button(app, "nt_tune_use_min_ten_0")
+    assert use.label.startswith("Use ") and use.label.endswith("(min ÷ 10)")
+    shown = float(use.label.split()[1])
+    assert lane_lr(app, 0) != shown
+    use.click().run()
+    assert not app.exception
+    assert lane_lr(app, 0) == shown and format_plain(shown) == use.label.split()[1]
+    assert app.session_state["nt_view"] == "range"  # the chart stays: the test does not depend on the lane's rate
+    assert button(app, "nt_tune_use_min_ten_0").label == use.label
+    steepest = button(app, "nt_tune_use_steepest_1")
+    steepest.click().run()
+    assert lane_lr(app, 1) == float(steepest.label.split()[1])
+
+    # the next Train trains the lanes at the rates the buttons wrote
+    next(item for item in app.button if item.label == "Train").click().run()
+    assert not app.exception
+    trained = {lane.optimizer: dict(lane.hyperparameters)["lr"] for _, lane, _ in app.session_state["nt_results"]}
+    assert trained == {"sgd": shown, "adam": float(steepest.label.split()[1])}
+
+
+def test_the_search_draws_its_trials_and_apply_best_writes_the_lane():
+    app = start({"nt_tune_trials": 4, "nt_tune_epochs": 5})
+    search = button(app, "nt_tune_search_run")
+    assert search.label == "Search: 4 trials"
+    assert any("4 trainings" in caption.value and "seed 0" in caption.value for caption in app.caption)
+    search.click().run()
+    assert not app.exception
+    assert app.session_state["nt_view"] == "search" and len(app.get("plotly_chart")) == 1
+    assert any(caption.value.startswith("4 of 4 trials, 5 epochs each") for caption in app.caption)
+    assert button(app, "nt_tune_search_run").disabled  # this search is done
+    apply = button(app, "nt_tune_apply_best")
+    _, values = apply.label.split(": ", 1)
+    lr_text, decay_text = (part.split()[-1] for part in values.split(", "))
+    apply.click().run()
+    assert not app.exception
+    lane_id = app.session_state["nt_lanes"][0]
+    assert app.session_state[keys.hyperparameter_key(lane_id, "lr", "nt_")] == float(lr_text)
+    assert app.session_state[keys.hyperparameter_key(lane_id, "weight_decay", "nt_")] == float(decay_text)
+    assert app.session_state["nt_view"] == "search"  # still drawn for the lane with its new values
+    assert len(app.get("plotly_chart")) == 1
+
+
+def test_the_search_over_batch_sizes_sets_the_page_batch_and_chinese_reads():
+    app = start({"nt_tune_trials": 4, "nt_tune_epochs": 5, "nt_tune_batch": True, "nt_tune_lane": 1})
+    button(app, "nt_tune_search_run").click().run()
+    assert not app.exception
+    apply = button(app, "nt_tune_apply_best")
+    assert ", batch " in apply.label
+    batch = int(apply.label.rsplit(" ", 1)[1])
+    apply.click().run()
+    assert not app.exception and app.session_state["nt_batch"] == batch
+    assert app.session_state["nt_view"] == "search"  # the search drew the batch size: its chart stays
+    # the same page in Chinese (AppTest cannot click a select box whose labels are translated: read only)
+    app.session_state["lang"] = "zh"
+    app.run()
+    assert not app.exception
+    assert [tab.label for tab in app.tabs][-1] == "调参"
+    chinese = button(app, "nt_tune_apply_best").label
+    assert chinese.startswith("应用最佳：") and chinese.endswith(f"批量 {batch}")
+    assert any(caption.value.startswith("完成 4/4 次试验") for caption in app.caption)
+    assert button(app, "nt_tune_range_run").label == "对每条赛道做范围测试"
