@@ -217,6 +217,7 @@ def workbench() -> None:
             pg.lanes_ui(st.session_state[pg.key("convention")])
         return
     surface = get_surface(surface_name)
+    controls_formula = controls.container()  # a data surface's formula, under its picker
     views = pg.VIEWS + (pg.DATA_VIEWS if surface.data is not None else ())
     if st.session_state.get(pg.key("view")) not in views:  # the batch-size view of a data surface left behind
         st.session_state[pg.key("view")] = pg.DEFAULTS["view"]
@@ -247,9 +248,10 @@ def workbench() -> None:
               for index, _ in active]
 
     with chart_column:
-        # a data surface has one view more (Batches): its picker takes more of the row
-        view_column, formula_column = st.columns([1.6 if surface.data is None else 2.1, 1],
-                                                 vertical_alignment="center")
+        # a data surface has one view more (Batches) and a long formula: the views take the row, the formula goes
+        # under the surface's picker
+        view_column, formula_column = st.columns([1.6, 1], vertical_alignment="center") if surface.data is None \
+            else (st.container(), controls_formula)
         view = view_column.segmented_control(t("pg.view"), views, key=pg.key("view"), persist_state="session",
                                              required=True, label_visibility="collapsed",
                                              format_func=lambda name: t(f"pg.view.{name}"))
