@@ -81,7 +81,7 @@ def search_figure(result: dict, labels: dict, colour: str, height: int = 480) ->
     than not training is all one colour), one marker shape per batch size when batch sizes were searched, trials
     that diverged or failed as grey crosses, the best ringed in the lane's `colour` and labelled. Without a weight
     decay to search (an optimizer without one), y is the validation loss. `labels`: title, lr, weight_decay,
-    val_loss, best, failed, batch."""
+    val_loss, best, failed, batch; best_text (the best trial's label, else "best: <lr>")."""
     trials, best = result["trials"], result["best"]
     with_decay = any(trial.get("weight_decay") is not None for trial in trials)
     good = [trial for trial in trials if math.isfinite(trial["val_loss"])]
@@ -122,8 +122,7 @@ def search_figure(result: dict, labels: dict, colour: str, height: int = 480) ->
         chosen = trials[best]
         figure.add_trace(go.Scatter(
             x=[chosen["lr"]], y=[y_of(chosen)], mode="markers+text", name=labels["best"],
-            text=[f"{labels['best']}: {short(chosen['lr'])}" + (f", {short(chosen['weight_decay'])}" if with_decay
-                                                               else "")],
+            text=[labels.get("best_text") or f"{labels['best']}: {short(chosen['lr'])}"],
             textposition="top center", textfont=dict(color=colour, size=13),
             marker=dict(symbol="circle-open", size=28, color=colour, line=dict(width=3)), hoverinfo="skip"))
     apply_layout(figure, labels["title"], labels["lr"], labels["weight_decay"] if with_decay else labels["val_loss"],

@@ -39,6 +39,7 @@ from .widgets import log_options
 
 RANGE_JOB = nt.key("tune_range_job")
 SEARCH_JOB = nt.key("tune_search_job")
+APPLIED = nt.key("tune_applied")  # what a button just wrote into a lane, said once beside the button
 PROBLEM = nt.key("tune_problem")  # why the last tuning job gave no (or a partial) result, shown once
 RANGES = nt.key("tune_ranges")
 SEARCHES = nt.key("tune_searches")
@@ -83,7 +84,8 @@ def searches() -> dict:
 # ------------------------------------------------------------------------------------------------ applying values
 
 
-def rewrite_lane(index: int, values: dict[str, float], batch_size: int | None = None) -> None:
+def rewrite_lane(index: int, values: dict[str, float], batch_size: int | None = None,
+                 said: tuple[str, str] | None = None) -> None:
     """Callback: lane `index` takes `values` (hyperparameters by name) and, with `batch_size`, the page its batch size.
 
     The lane gets a fresh id with every other value copied over, so all its widgets are new ones: a widget inside a
@@ -106,6 +108,25 @@ def rewrite_lane(index: int, values: dict[str, float], batch_size: int | None = 
     state[nt.PREFIX + "lanes"] = ids
     if batch_size is not None:
         state[nt.key("batch")] = batch_size
+    if said is not None:  # (where: "range" or "search", the sentence), shown once under the buttons
+        state[APPLIED] = said
+
+
+def values_text(values: dict[str, float], batch_size: int | None = None) -> str:
+    """'lr 0.32, wd 1.4e-05, batch 64' in the user's language (what a button writes into a lane)."""
+    parts = [f"{t('nt.tune.lr_short') if name == 'lr' else t('nt.tune.wd')} {figures.short(value)}"
+             for name, value in values.items()]
+    if batch_size is not None:
+        parts.append(f"{t('nt.tune.batch_short')} {batch_size}")
+    return t("nt.tune.separator").join(parts)
+
+
+def applied_ui(where: str) -> None:
+    """What a button of this part (`where`) just wrote, once."""
+    said = st.session_state.get(APPLIED)
+    if said is not None and said[0] == where:
+        st.session_state.pop(APPLIED)
+        st.success(said[1], icon=":material/check:")
 
 
 # ------------------------------------------------------------------------------------------------ the Tune tab
@@ -149,9 +170,13 @@ def range_ui(setup, active: dict[int, Lane], labels: dict[int, str], blocked: bo
         for column, name in ((left, "steepest"), (right, "min_ten")):
             value = result.get(name)
             shown = significant(value) if value else None
+            said = None if shown is None else ("range", t("nt.tune.applied", lane=labels[index],
+                                                           values=values_text({"lr": shown})))
             column.button(t(f"nt.tune.use_{name}", value=figures.short(value)) if shown else t(f"nt.tune.no_{name}"),
                           key=key(f"use_{name}_{index}"), width="stretch", disabled=shown is None,
-                          help=t(f"nt.tune.use_{name}_help"), on_click=rewrite_lane, args=(index, {"lr": shown}))
+                          help=t(f"nt.tune.use_{name}_help"), on_click=rewrite_lane,
+                          args=(index, {"lr": shown}, None, said))
+    applied_ui("range")
     return {"settings": settings, "lanes": missing} if pressed and missing else None
 
 
@@ -193,13 +218,12 @@ def search_ui(setup, active: dict[int, Lane], labels: dict[int, str], blocked: b
         values = {"lr": best["lr"]}
         if best.get("weight_decay") is not None:
             values["weight_decay"] = best["weight_decay"]
-        text = ", ".join(f"{'lr' if name == 'lr' else t('nt.tune.wd')} {figures.short(value)}"
-                         for name, value in values.items())
-        if result.get("searched_batch"):
-            text += f", {t('nt.tune.batch_short')} {best['batch_size']}"
+        batch = best["batch_size"] if result.get("searched_batch") else None
+        text = values_text(values, batch)
         st.button(t("nt.tune.apply_best", values=text), key=key("apply_best"), type="primary", width="stretch",
                   icon=":material/done_all:", help=t("nt.tune.apply_best_help"), on_click=rewrite_lane,
-                  args=(chosen, values, best["batch_size"] if result.get("searched_batch") else None))
+                  args=(chosen, values, batch, ("search", t("nt.tune.applied", lane=labels[chosen], values=text))))
+        applied_ui("search")
     return {"settings": settings, "index": chosen, "lane": lane} if pressed else None
 
 
@@ -358,7 +382,8 @@ def search_chart(setup, active: dict[int, Lane], labels: dict[int, str], height:
         "title": t("nt.tune.search_chart", lane=labels[index], trials=len(result["trials"])),
         "lr": t("nt.tune.lr_axis"), "weight_decay": entry.specs["weight_decay"].label(_lang())
         if "weight_decay" in entry.specs else t("nt.tune.wd"), "val_loss": t("nt.tune.val_loss"),
-        "best": t("nt.tune.best"), "failed": t("nt.tune.failed"), "batch": t("nt.tune.batch_short")},
+        "best": t("nt.tune.best"), "failed": t("nt.tune.failed"), "batch": t("nt.tune.batch_short"),
+        "best_text": best_text(result)},
         lane_colour(index), height=height)
     st.plotly_chart(figure, width="stretch", key=key("search_chart"))
     settings = result["settings"]
@@ -372,6 +397,17 @@ def search_chart(setup, active: dict[int, Lane], labels: dict[int, str], height:
     if result.get("cancelled"):
         text += " " + t("nt.tune.search_cancelled", done=len(result["trials"]), planned=result["planned"])
     st.caption(text)
+
+
+def best_text(result: dict) -> str:
+    """The label of the search's best trial on its chart: 'best: lr 1.1, wd 1.4e-05'."""
+    if result["best"] is None:
+        return ""
+    best = result["trials"][result["best"]]
+    values = {"lr": best["lr"]}
+    if best.get("weight_decay") is not None:
+        values["weight_decay"] = best["weight_decay"]
+    return t("nt.tune.best_label", values=values_text(values))
 
 
 def _lang() -> str:
