@@ -35,6 +35,8 @@ def finish(job) -> None:
     results, problem = jobs_ui.outcome(job)
     for name, result in zip(job.context["names"], results or (), strict=False):
         nt.remember(name, result)
+    if results and st.session_state.get(nt.key("view")) in tune.VIEWS:
+        st.session_state.pop(nt.key("view"))  # show the training just finished, not the tuning charts
     if problem is not None:
         st.session_state[PROBLEM] = problem
 

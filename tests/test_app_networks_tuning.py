@@ -57,6 +57,8 @@ def test_the_range_test_draws_every_lane_and_its_button_sets_the_lane():
     # the next Train trains the lanes at the rates the buttons wrote
     next(item for item in app.button if item.label == "Train").click().run()
     assert not app.exception
+    assert app.segmented_control(key="nt_view").value == "boundaries"  # the training just finished is shown
+    assert app.segmented_control(key="nt_view").options[-1] == "LR range test"  # and the range test a click away
     trained = {lane.optimizer: dict(lane.hyperparameters)["lr"] for _, lane, _ in app.session_state["nt_results"]}
     assert trained == {"sgd": shown, "adam": float(steepest.label.split()[1])}
 
