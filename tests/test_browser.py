@@ -360,3 +360,33 @@ def test_a_lane_that_changes_optimizer_or_a_lesson_keeps_no_hidden_value_of_the_
     page.wait_for_timeout(1000)
     assert not any("momentum" in lane for lane in lanes_in_url(page)), lanes_in_url(page)
     assert_no_exception(page)
+
+
+def test_tuning_view_tunes_a_lane_and_keeps_its_other_settings(page: Page, app_url, screenshot_dir):
+    """The Tuning view at 1366 × 768: the sensitivity chart and the criterion beside it; a lane's Tune button sets its
+    learning rate and β in the browser too, and the next click does not bring the old values back."""
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{app_url}/playground?view=tune")
+    expect(page.get_by_text("How sensitive is each lane to its learning rate?")).to_be_visible(timeout=120_000)
+    wait_for_app(page)
+    chart = page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first
+    criterion = page.locator(".st-key-pg_tune_criterion")
+    for element in (chart, criterion):
+        box = element.bounding_box()
+        assert box and box["y"] >= 0 and box["y"] + min(box["height"], 200) <= 768
+    # a fresh session's lanes are 0 (SGD), 1 (Momentum) and 2 (Adam)
+    rate = page.locator(".st-key-pg_1_hp_lr").get_by_role("slider")
+    beta = page.locator(".st-key-pg_1_hp_momentum").get_by_role("slider")
+    expect(rate).to_have_attribute("aria-valuetext", "0.001", timeout=TIMEOUT)
+    page.locator(".st-key-pg_1_tune button").first.click()
+    expect(rate).to_have_attribute("aria-valuetext", "0.00137", timeout=TIMEOUT)  # its tuned η on Rosenbrock
+    expect(beta).to_have_attribute("aria-valuetext", re.compile(r"0\.945"), timeout=TIMEOUT)
+    wait_for_app(page)
+    page.get_by_role("radio", name="Final loss").click()  # any other rerun: the tuned values stay
+    expect(page.get_by_text("How sensitive is each lane to its learning rate? (final loss)")).to_be_visible(
+        timeout=TIMEOUT)
+    wait_for_app(page)
+    expect(rate).to_have_attribute("aria-valuetext", "0.00137")
+    expect(beta).to_have_attribute("aria-valuetext", re.compile(r"0\.945"))
+    assert_no_exception(page)
+    page.screenshot(path=screenshot_dir / "playground-tuning-en.png", full_page=False)
