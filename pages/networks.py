@@ -35,8 +35,10 @@ def finish(job) -> None:
     results, problem = jobs_ui.outcome(job)
     for name, result in zip(job.context["names"], results or (), strict=False):
         nt.remember(name, result)
-    if results and st.session_state.get(nt.key("view")) in tune.VIEWS:
-        st.session_state.pop(nt.key("view"))  # show the training just finished, not the tuning charts
+    trained = [result for result in results or () if "error" not in result]
+    if trained and st.session_state.get(nt.key("view")) in tune.VIEWS:  # show the training just finished
+        boundaries = all(result["axes"] is not None for result in trained)
+        st.session_state[nt.key("view")] = "boundaries" if boundaries else "curves"
     if problem is not None:
         st.session_state[PROBLEM] = problem
 

@@ -101,8 +101,7 @@ def search_figure(result: dict, labels: dict, colour: str, height: int = 480) ->
             chosen = [trial for trial in good if size is None or trial["batch_size"] == size]
             figure.add_trace(go.Scatter(
                 x=[trial["lr"] for trial in chosen], y=[y_of(trial) for trial in chosen], mode="markers",
-                name=f"{labels['batch']} {size}" if size is not None else labels["val_loss"],
-                showlegend=size is not None,
+                name=f"{labels['batch']} {size}" if size is not None else labels["val_loss"], showlegend=False,
                 marker=dict(size=15, symbol=symbols[number % len(symbols)],
                             color=[trial["val_loss"] for trial in chosen], colorscale="Viridis",
                             cmin=float(losses.min()), cmax=top, line=dict(color="white", width=1),
@@ -113,6 +112,9 @@ def search_figure(result: dict, labels: dict, colour: str, height: int = 480) ->
                 hovertemplate=(f"{labels['lr']} %{{x:.2g}}<br>{labels['weight_decay']} %{{customdata[3]:.2g}}<br>"
                                f"{labels['batch']} %{{customdata[2]}}<br>{labels['val_loss']} %{{customdata[0]:.4f}}"
                                "<br>%{customdata[1]:.1%}<extra></extra>")))
+        for number, size in enumerate(sizes if sizes != [None] else []):  # the shapes' legend, in grey
+            figure.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"{labels['batch']} {size}",
+                                        marker=dict(size=11, symbol=symbols[number % len(symbols)], color="#666")))
     if bad:
         floor = min((y_of(trial) for trial in good), default=1.0) if not with_decay else None
         figure.add_trace(go.Scatter(

@@ -39,7 +39,7 @@ from .widgets import log_options
 
 RANGE_JOB = nt.key("tune_range_job")
 SEARCH_JOB = nt.key("tune_search_job")
-APPLIED = nt.key("tune_applied")  # what a button just wrote into a lane, said once beside the button
+APPLIED = nt.key("tune_applied")  # what a button wrote into a lane, said beside it while the lane keeps it
 PROBLEM = nt.key("tune_problem")  # why the last tuning job gave no (or a partial) result, shown once
 RANGES = nt.key("tune_ranges")
 SEARCHES = nt.key("tune_searches")
@@ -108,8 +108,8 @@ def rewrite_lane(index: int, values: dict[str, float], batch_size: int | None = 
     state[nt.PREFIX + "lanes"] = ids
     if batch_size is not None:
         state[nt.key("batch")] = batch_size
-    if said is not None:  # (where: "range" or "search", the sentence), shown once under the buttons
-        state[APPLIED] = said
+    if said is not None:  # (where: "range" or "search", the sentence), shown under the buttons while it holds
+        state[APPLIED] = (*said, fresh, dict(values))
 
 
 def values_text(values: dict[str, float], batch_size: int | None = None) -> str:
@@ -122,11 +122,17 @@ def values_text(values: dict[str, float], batch_size: int | None = None) -> str:
 
 
 def applied_ui(where: str) -> None:
-    """What a button of this part (`where`) just wrote, once."""
+    """What a button of this part (`where`) wrote into a lane, as long as the lane still holds those values."""
     said = st.session_state.get(APPLIED)
-    if said is not None and said[0] == where:
+    if said is None or said[0] != where:
+        return
+    _, sentence, lane_id, values = said
+    if lane_id in st.session_state.get(nt.PREFIX + "lanes", []) and all(
+            st.session_state.get(keys.hyperparameter_key(lane_id, name, nt.PREFIX)) == value
+            for name, value in values.items()):
+        st.success(sentence, icon=":material/check:")
+    else:
         st.session_state.pop(APPLIED)
-        st.success(said[1], icon=":material/check:")
 
 
 # ------------------------------------------------------------------------------------------------ the Tune tab
