@@ -25,7 +25,14 @@ PAGES = {
     "network_landscape": lambda page: page.locator('[data-testid="stSlider"]:visible').first,
     "labs": lambda page: page.locator('[data-testid="stSlider"]:visible, [data-testid="stSelectbox"]:visible').nth(1),
     "momentum": lambda page: page.locator('[data-testid="stSlider"]:visible').first,
+    "playground_tuning": lambda page: page.locator(".st-key-pg_tune_criterion"),
 }
+ADDRESSES = {"playground_tuning": "playground?view=tune"}  # a view of a page, shown as a page of its own
+
+
+def address(app_url: str, name: str, lang: str) -> str:
+    path = ADDRESSES.get(name, "" if name == "home" else name)
+    return f"{app_url}/{path}" + (("&" if "?" in path else "?") + "lang=zh" if lang == "zh" else "")
 FIRST_PATH = """() => {
     const graph = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
     const path = graph && graph.data ? graph.data.find(trace => trace.meta === 'path-0') : null;
@@ -55,7 +62,7 @@ def main_chart(page: Page):
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("name", list(PAGES))
 def test_the_chart_and_its_first_control_are_in_view_together(laptop: Page, app_url, screenshot_dir, name, lang):
-    laptop.goto(f"{app_url}/{name}" + ("?lang=zh" if lang == "zh" else ""))
+    laptop.goto(address(app_url, name, lang))
     expect(main_chart(laptop).locator(".main-svg").first).to_be_visible(timeout=120_000)
     wait_for_app(laptop)
     assert_no_exception(laptop)
@@ -73,7 +80,7 @@ def test_every_page_on_a_large_screen(browser, app_url, screenshot_dir, name, la
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = context.new_page()
     try:
-        page.goto(f"{app_url}/{'' if name == 'home' else name}" + ("?lang=zh" if lang == "zh" else ""))
+        page.goto(address(app_url, name, lang))
         shown = ".katex" if name == "home" else '[data-testid="stPlotlyChart"] .main-svg'
         expect(page.locator(shown).first).to_be_visible(timeout=120_000)
         wait_for_app(page)
