@@ -67,6 +67,7 @@ lint: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(PY) bench/engine.py
 	$(PY) bench/sweeps.py
+	$(PY) bench/tune.py
 	$(PY) bench/landscape_nets.py
 	$(PY) bench/load.py --learners 20 --seconds 60
 

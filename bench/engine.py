@@ -12,12 +12,13 @@ Usage: python bench/engine.py [--quick]
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from timing import best_of
 
 from optviz.engine import OPTIMIZERS, build, run
 from optviz.surfaces import surface
@@ -36,15 +37,6 @@ def quadratic(params):
     np.multiply(x, 2.0, out=grad[0])
     np.multiply(y, 20.0, out=grad[1])
     return x * x + 10 * y * y, grad
-
-
-def best_of(repeats, function):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def torch_steps(name, steps):

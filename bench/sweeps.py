@@ -18,18 +18,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from timing import best_of  # noqa: E402
+
 from optviz.parallel import tune_allocator  # noqa: E402
 from optviz.runs import Axis, lane_from_settings, sweep  # noqa: E402
 from optviz.surfaces import surface  # noqa: E402
-
-
-def best_of(repeats, function):
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def library(quick: bool) -> None:

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from timing import best_of
 
 from optviz import tune
 from optviz.parallel import tune_allocator
@@ -32,15 +33,6 @@ from optviz.surfaces import surface
 LANES = ("sgd", "momentum", "nesterov", "adam", "rmsprop")
 SURFACES = (("rosenbrock", (-1.5, 2.0)), ("quadratic:a=1,b=10", (-4.0, 3.0)))
 TARGET_SECONDS = 1.0
-
-
-def best_of(repeats, function):
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def grid_label(result: tune.Tuning) -> str:
