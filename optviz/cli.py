@@ -59,12 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--format", choices=("text", "json"), default="text")
     for name in ("run", "sweep"):
         command = commands.add_parser(name, help=f"{name} an optimizer on a surface")
-        command.add_argument("--surface", required=True, help="NAME, NAME:k=v,k=v or expr:f(x, y)")
-        command.add_argument("--optimizer", required=True)
-        command.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
-        command.add_argument("--convention", choices=CONVENTIONS, default="pytorch")
-        command.add_argument("--start", help="X,Y (default: the surface's first start)")
-        command.add_argument("--steps", type=int, default=100)
+        _lane_arguments(command)
         command.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE)
         if name == "run":
             command.add_argument("--format", choices=("json", "csv"), default="json")
@@ -324,15 +319,20 @@ def _command_sweep(arguments) -> str:
     return json.dumps(data)
 
 
-def _tune_parser(commands) -> None:
-    """The `tune` command's options (optviz/tune.py: a lane's learning rate, and β, tuned on a surface)."""
-    command = commands.add_parser("tune", help="tune an optimizer's learning rate (and its β) on a surface")
+def _lane_arguments(command) -> None:
+    """The options that put one lane on a surface (run, sweep, tune)."""
     command.add_argument("--surface", required=True, help="NAME, NAME:k=v,k=v or expr:f(x, y)")
     command.add_argument("--optimizer", required=True)
     command.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     command.add_argument("--convention", choices=CONVENTIONS, default="pytorch")
     command.add_argument("--start", help="X,Y (default: the surface's first start)")
     command.add_argument("--steps", type=int, default=100)
+
+
+def _tune_parser(commands) -> None:
+    """The `tune` command's options (optviz/tune.py: a lane's learning rate, and β, tuned on a surface)."""
+    command = commands.add_parser("tune", help="tune an optimizer's learning rate (and its β) on a surface")
+    _lane_arguments(command)
     command.add_argument("--criterion", choices=tune.CRITERIA, default=tune.DEFAULT_CRITERION,
                          help="auc: mean f - f* over the steps; final_loss: f - f* at the end; steps_to_tolerance")
     command.add_argument("--lr", metavar="LO:HI:N",
