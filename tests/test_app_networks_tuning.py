@@ -46,8 +46,8 @@ def test_the_range_test_draws_every_lane_and_its_button_sets_the_lane():
     use.click().run()
     assert not app.exception
     assert lane_lr(app, 0) == shown and format_plain(shown) == use.label.split()[1]
-    assert [message.value for message in app.success] == [f"1. SGD now has lr {use.label.split()[1]}: press Train "
-                                                          "to see what it gives."]
+    assert [message.value for message in app.success] == [f"Written into 1. SGD: lr {use.label.split()[1]}. Press "
+                                                          "Train to see what it gives."]
     assert app.session_state["nt_view"] == "range"  # the chart stays: the test does not depend on the lane's rate
     assert button(app, "nt_tune_use_min_ten_0").label == use.label
     steepest = button(app, "nt_tune_use_steepest_1")
