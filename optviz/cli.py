@@ -14,6 +14,9 @@
     python -m optviz lr-find --dataset NAME [--dataset-set k=v,...] [--model k=v,...] --optimizer NAME
                            [--set KEY=VALUE]... [--batch-size B] [--seed S] [--min-lr LO] [--max-lr HI] [--steps N]
                            [--format json|text]
+    python -m optviz search --dataset NAME [--dataset-set k=v,...] [--model k=v,...] --optimizer NAME
+                           [--set KEY=VALUE]... [--batch-size B] [--seed S] [--trials N] [--epochs N]
+                           [--batch-sizes 16,32,...] [--format json|text]
 
 Bad input ends with exit status 2 and one line on stderr, never a traceback.
 """
@@ -74,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     training.add_argument("--engine", choices=("optviz", "torch"), default="optviz")
     training.add_argument("--format", choices=("json",), default="json")
     _lr_find_parser(commands)
+    _search_parser(commands)
     _tune_parser(commands)
     return parser
 
@@ -467,7 +471,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         arguments = _parser().parse_args(_join_values(arguments_list))
         command = {"list": _command_list, "run": _command_run, "sweep": _command_sweep,
-                   "train": _command_train, "tune": _command_tune, "lr-find": _command_lr_find}[arguments.command]
+                   "train": _command_train, "tune": _command_tune, "lr-find": _command_lr_find,
+                   "search": _command_search}[arguments.command]
         output = command(arguments)
     except ExpressionError as error:
         print(f"optviz: error: {error.message('en')}", file=sys.stderr)
@@ -519,4 +524,49 @@ def _command_lr_find(arguments) -> str:
         "smoothed": [_number(v) for v in result["smoothed"]], "stopped": result["stopped"],
         "epochs": result["epochs"],
         "suggestions": {"steepest": result["steepest"], "min_ten": result["min_ten"], "minimum": result["minimum"]},
+    })
+
+
+def _search_parser(commands) -> None:
+    """The `search` command's options: the train command's network and the random search's (optviz/nets/tuning.py)."""
+    from optviz.nets.tuning import SEARCH_EPOCHS, SEARCH_TRIALS
+
+    command = commands.add_parser("search", help="a random search over learning rate x weight decay for a network")
+    _network_options(command)
+    command.add_argument("--trials", type=int, default=SEARCH_TRIALS)
+    command.add_argument("--epochs", type=int, default=SEARCH_EPOCHS, help="epochs per trial")
+    command.add_argument("--batch-sizes", default="", metavar="B,B,...",
+                         help="draw each trial's batch size from these (default: --batch-size for all)")
+    command.add_argument("--format", choices=("json", "text"), default="json")
+
+
+def _command_search(arguments) -> str:
+    from optviz.nets.models import build
+    from optviz.nets.train import TrainConfig
+    from optviz.nets.tuning import SearchSettings, random_search
+
+    try:
+        sizes = tuple(int(size) for size in filter(None, arguments.batch_sizes.split(",")))
+    except ValueError:
+        raise UsageError(f"--batch-sizes {arguments.batch_sizes[:40]!r} should be whole numbers B,B,...") from None
+    data, spec = _network(arguments)
+    lane = lane_from_settings(arguments.optimizer, _settings(arguments.set))
+    settings = SearchSettings(arguments.trials, arguments.epochs, sizes, arguments.seed)
+    config = TrainConfig(epochs=arguments.epochs, batch_size=arguments.batch_size, loss=arguments.loss,
+                         seed=arguments.seed)
+    result = random_search(data, spec, lane, config, build(spec, arguments.seed), settings)
+    trials = [{name: (_number(value) if isinstance(value, float) else value) for name, value in trial.items()}
+              for trial in result["trials"]]
+    if arguments.format == "text":
+        lines = [f"search: {arguments.optimizer} on {arguments.dataset}, {len(trials)} trials of {settings.epochs} "
+                 "epochs (best validation loss of each)"]
+        for number, trial in enumerate(result["trials"]):
+            decay = "—" if trial["weight_decay"] is None else f"{trial['weight_decay']:.2g}"
+            mark = "  <- best" if number == result["best"] else ""
+            lines.append(f"  lr {trial['lr']:<8.2g} wd {decay:<8} batch {trial['batch_size']:<4} "
+                         f"val loss {trial['val_loss']:.4f}{mark}")
+        return "\n".join(lines)
+    return json.dumps({
+        "dataset": arguments.dataset, "optimizer": arguments.optimizer, "trials": trials, "best": result["best"],
+        "ranges": result["ranges"], "epochs": settings.epochs, "seed": settings.seed,
     })

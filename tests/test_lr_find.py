@@ -298,3 +298,17 @@ def test_lr_find_refuses_bad_input_with_one_line(capsys):
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "max_lr" in error
     assert main(["lr-find", "--dataset", "moons", "--optimizer", "nope"]) == 2
+
+
+def test_search_prints_its_trials_and_the_same_seed_repeats_them(capsys):
+    command = ["search", "--dataset", "moons", "--dataset-set", "size=150", "--model", "hidden=6", "--optimizer",
+               "adamw", "--trials", "3", "--epochs", "3", "--batch-sizes", "16,64", "--seed", "1"]
+    assert main(command) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert len(first["trials"]) == 3 and first["best"] in (0, 1, 2)
+    assert {trial["batch_size"] for trial in first["trials"]} <= {16, 64}
+    assert first["trials"][first["best"]]["val_loss"] == min(trial["val_loss"] for trial in first["trials"])
+    assert main(command) == 0
+    assert json.loads(capsys.readouterr().out) == first
+    assert main([*command[:-2], "--batch-sizes", "16,x"]) == 2
+    assert "--batch-sizes" in capsys.readouterr().err
