@@ -2,8 +2,8 @@
 
 A workbench: the chart (the data before training, then curves or decision boundaries) in the wide column, the
 controls beside it in a scrolling column (Train on top; Data | Model | Training | Optimizers | Tune as tabs: the
-Tune tab's range test and search draw in the chart column); the test
-table, the gradient norms and the way to the landscape page below."""
+Tune tab's range test and search draw in the chart column); the test table, the gradient norms and the way to the
+landscape page below."""
 
 import numpy as np
 import streamlit as st
