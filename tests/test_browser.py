@@ -390,3 +390,47 @@ def test_tuning_view_tunes_a_lane_and_keeps_its_other_settings(page: Page, app_u
     expect(beta).to_have_attribute("aria-valuetext", re.compile(r"0\.945"))
     assert_no_exception(page)
     page.screenshot(path=screenshot_dir / "playground-tuning-en.png", full_page=False)
+
+
+def test_networks_tune_tab_writes_a_suggestion_and_the_best_trial_into_the_lane(page: Page, app_url, screenshot_dir):
+    """The networks page's Tune tab in Chromium: the range test's chart; "Use … (min ÷ 10)" sets the lane's rate
+    and Train trains with it; the search's "Apply best" sets the rate and the weight decay (a widget in the lane's
+    closed More-settings popover) and the next rerun does not bring the old values back."""
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{app_url}/networks")
+    wait_for_app(page)
+    page.get_by_role("tab", name="Tune").click()
+    page.get_by_role("button", name="Range test of every lane").click()
+    expect(page.get_by_text("Loss while the learning rate grows")).to_be_visible(timeout=120_000)
+    wait_for_app(page)
+    use = page.get_by_role("button", name=re.compile(r"^Use .* \(min ÷ 10\)$")).first
+    value = re.search(r"Use (\S+) ", use.inner_text()).group(1)
+    use.click()
+    note = page.get_by_text(f"Written into 1. SGD: lr {value}.")
+    expect(note).to_be_visible(timeout=TIMEOUT)
+    wait_for_app(page)
+    page.get_by_role("button", name="Train").click()
+    expect(page.get_by_text("1. SGD — epoch 60")).to_be_visible(timeout=120_000)
+    wait_for_app(page)
+    expect(note).to_be_visible()  # shown while the lane holds the value: the browser sent no older one back
+    page.get_by_role("tab", name="Optimizers").click()
+    expect(page.locator("[class*='st-key-nt_'][class*='_hp_lr']").first.get_by_role("slider")).to_have_attribute(
+        "aria-valuetext", value, timeout=TIMEOUT)
+
+    page.get_by_role("tab", name="Tune").click()
+    page.get_by_role("button", name="Search: 12 trials").click()
+    apply = page.get_by_role("button", name=re.compile(r"^Apply best: lr \S+, wd \S+$"))
+    expect(apply).to_be_visible(timeout=120_000)
+    wait_for_app(page)
+    expect(page.get_by_text("Search for 1. SGD: 12 trials")).to_be_visible()
+    values = apply.inner_text().split(": ", 1)[1]
+    apply.click()
+    best = page.get_by_text(f"Written into 1. SGD: {values}.")
+    expect(best).to_be_visible(timeout=TIMEOUT)
+    wait_for_app(page)
+    page.get_by_role("button", name="Train").click()  # another rerun, with the lane's popover closed
+    expect(page.get_by_text("1. SGD — epoch 60")).to_be_visible(timeout=120_000)
+    wait_for_app(page)
+    page.get_by_role("tab", name="Tune").click()
+    expect(best).to_be_visible()
+    assert_no_exception(page)
