@@ -100,17 +100,35 @@ def _boolean(text: str, name: str) -> bool:
 
 
 def _network_options(command) -> None:
-    """The options that choose a network and its data (the train and lr-find commands)."""
-    command.add_argument("--dataset", required=True)
+    """The options that choose a network and its data (the train, lr-find and search commands). Their help names
+    the allowed values; the lists of the torch modules (activations, inits, norms, losses) are written out here so
+    that --help does not import torch (tests/test_lr_find.py checks them against the modules)."""
+    from optviz.nets.data import DATASETS, DIGITS, FEATURES  # plain NumPy
+
+    command.add_argument("--dataset", required=True, metavar="NAME",
+                         help=f"the data set: {', '.join((*DATASETS, DIGITS))} (plane and multi_gauss are "
+                              "regression; digits: 8x8 images, 10 classes)")
     command.add_argument("--dataset-set", default="", metavar="k=v,...",
-                         help="size, noise, validation, test, seed, features (x1+x2+x1*x2...), standardize")
+                         help="the data's settings: size (points, default 500), noise (default 0), validation and "
+                              "test (fractions, default 0.2 each), seed, features (joined by +, from "
+                              f"{', '.join(FEATURES)}; default x1+x2), standardize (true|false, default true)")
     command.add_argument("--model", default="", metavar="k=v,...",
-                         help="hidden (e.g. 16x16), activation, init, norm, dropout, residual; cnn=true, channels")
-    command.add_argument("--optimizer", required=True)
-    command.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
-    command.add_argument("--batch-size", type=int, default=0)
-    command.add_argument("--seed", type=int, default=0)
-    command.add_argument("--loss", default="cross_entropy")
+                         help="the network: hidden (widths, e.g. 16x16; default 8x8), activation "
+                              "(tanh|relu|sigmoid|linear, default tanh), init (uniform|normal|lecun|xavier|he, "
+                              "default xavier), norm (none|batch|layer), dropout (0 to <1), residual (true|false); "
+                              "cnn=true (digits only) with channels (default 8)")
+    command.add_argument("--optimizer", required=True, metavar="NAME",
+                         help=f"the optimizer: {', '.join(OPTIMIZERS)} (`python -m optviz list` describes them)")
+    command.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                         help="an optimizer hyperparameter, e.g. lr=0.1 or weight_decay=1e-4 (repeatable; names "
+                              "in `python -m optviz list`)")
+    command.add_argument("--batch-size", type=int, default=0, metavar="B",
+                         help="mini-batch size (default 0: the full training set as one batch)")
+    command.add_argument("--seed", type=int, default=0,
+                         help="the seed of the data, the initial network and the batches' order (default 0)")
+    command.add_argument("--loss", default="cross_entropy", metavar="NAME",
+                         help="the training loss: cross_entropy, mse or hinge (mse and hinge: two classes); "
+                              "regression data always uses mean squared error (default cross_entropy)")
 
 
 def _network(arguments):
@@ -493,10 +511,14 @@ def _lr_find_parser(commands) -> None:
 
     command = commands.add_parser("lr-find", help="the learning-rate range test of a network (Smith 2017; fastai)")
     _network_options(command)
-    command.add_argument("--min-lr", type=float, default=RANGE_MIN_LR)
-    command.add_argument("--max-lr", type=float, default=RANGE_MAX_LR)
-    command.add_argument("--steps", type=int, default=RANGE_STEPS, help="mini-batch steps from --min-lr to --max-lr")
-    command.add_argument("--format", choices=("json", "text"), default="json")
+    command.add_argument("--min-lr", type=float, default=RANGE_MIN_LR, metavar="LO",
+                         help=f"the first step's learning rate (default {RANGE_MIN_LR:g})")
+    command.add_argument("--max-lr", type=float, default=RANGE_MAX_LR, metavar="HI",
+                         help=f"the last step's learning rate, at most 1000 (default {RANGE_MAX_LR:g})")
+    command.add_argument("--steps", type=int, default=RANGE_STEPS, metavar="N",
+                         help=f"mini-batch steps from --min-lr to --max-lr, 5 to 10000 (default {RANGE_STEPS})")
+    command.add_argument("--format", choices=("json", "text"), default="json",
+                         help="json: every step's rate and loss and the suggestions; text: the suggestions")
 
 
 def _command_lr_find(arguments) -> str:
@@ -533,11 +555,14 @@ def _search_parser(commands) -> None:
 
     command = commands.add_parser("search", help="a random search over learning rate x weight decay for a network")
     _network_options(command)
-    command.add_argument("--trials", type=int, default=SEARCH_TRIALS)
-    command.add_argument("--epochs", type=int, default=SEARCH_EPOCHS, help="epochs per trial")
+    command.add_argument("--trials", type=int, default=SEARCH_TRIALS, metavar="N",
+                         help=f"how many trainings, 1 to 200 (default {SEARCH_TRIALS})")
+    command.add_argument("--epochs", type=int, default=SEARCH_EPOCHS, metavar="N",
+                         help=f"epochs per trial (default {SEARCH_EPOCHS})")
     command.add_argument("--batch-sizes", default="", metavar="B,B,...",
                          help="draw each trial's batch size from these (default: --batch-size for all)")
-    command.add_argument("--format", choices=("json", "text"), default="json")
+    command.add_argument("--format", choices=("json", "text"), default="json",
+                         help="json: every trial and the best; text: a table of the trials")
 
 
 def _command_search(arguments) -> str:
