@@ -158,13 +158,13 @@ def range_test_lanes(setup: Setup, lanes: list, settings, *, progress) -> list[d
 def search_lane(setup: Setup, lane, settings, *, progress) -> dict[str, Any]:
     """The networks page's random search (optviz.nets.tuning.random_search) for one lane on the Setup: its trials
     trained one after another from the shared initial network. Cancelling keeps the finished trials.
-    `progress(fraction, trial, epoch)` after every epoch."""
+    `progress(fraction, trial, epoch)` after every epoch (the fraction of the search's work: random_search's), and
+    at the end of a trial that ended early."""
     from .tuning import random_search
 
     data, spec, initial, config = prepare(setup)
 
-    def advance(trial: int, epoch: int) -> bool:
-        progress((trial + epoch / settings.epochs) / settings.trials, trial, epoch)
+    def advance(_trial: int, _epoch: int) -> bool:
         return not progress.cancelled
 
-    return random_search(data, spec, lane, config, initial, settings, on_epoch=advance)
+    return random_search(data, spec, lane, config, initial, settings, on_epoch=advance, on_progress=progress)

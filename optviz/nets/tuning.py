@@ -48,6 +48,7 @@ RANGE_MAX_LR = 10.0
 RANGE_STEPS = 100
 SMOOTHING = 0.98  # fastai's AvgSmoothLoss
 STOP_FACTOR = 4.0  # stop once the smoothed loss exceeds this many times its minimum (fastai's stop_div)
+CLEAR_DESCENT = 0.10  # the smoothed loss must fall by this fraction before its minimum for "steepest" to be trusted
 SEARCH_TRIALS = 12
 SEARCH_EPOCHS = 30
 LR_SPAN = 30.0  # the search's learning rates: the optimizer's network_lr / 30 … × 30
@@ -151,12 +152,18 @@ def suggestions(lrs: np.ndarray, smoothed: np.ndarray, planned: int) -> dict[str
     (None when there is none). Searching the whole part before the minimum would pick the mini-batches' noise on
     the flat stretch of small rates whenever the real descent is short (SGD on a small network falls only in its
     last decade).
-    Indices into `lrs` come with them."""
+    Indices into `lrs` come with them.
+
+    `descent`: how far the smoothed loss falls from where the reading starts (step `planned` // 10) to its minimum,
+    as a fraction of its value there; `steepest_reliable`: whether that is at least CLEAR_DESCENT. On an essentially
+    flat curve (SGD at a small batch falls 0.70 → 0.69 before it blows up) the "steepest" point is the noise's
+    largest dip, often right at the cliff edge; minimum ÷ 10 is then the safer pick."""
     lrs, smoothed = np.asarray(lrs, dtype=np.float64), np.asarray(smoothed, dtype=np.float64)
     finite = int(np.argmax(~np.isfinite(smoothed))) if not np.all(np.isfinite(smoothed)) else len(smoothed)
     skip = planned // 10 if finite - planned // 10 >= 3 else 0
     if finite - skip < 2:
-        return {"minimum": None, "minimum_index": None, "min_ten": None, "steepest": None, "steepest_index": None}
+        return {"minimum": None, "minimum_index": None, "min_ten": None, "steepest": None, "steepest_index": None,
+                "descent": None, "steepest_reliable": False}
     minimum_index = skip + int(np.argmin(smoothed[skip:finite]))
     steepest_index = None
     top = minimum_index  # the fall into the minimum: back from it while the smoothed loss does not decrease
@@ -167,10 +174,13 @@ def suggestions(lrs: np.ndarray, smoothed: np.ndarray, planned: int) -> dict[str
         slopes = np.diff(smoothed[part]) / np.diff(np.log(lrs[part]))
         if slopes.min() < 0:
             steepest_index = top + int(np.argmin(slopes))
+    start = float(smoothed[skip])
+    descent = (start - float(smoothed[minimum_index])) / abs(start) if start != 0 else 0.0
     return {"minimum": float(lrs[minimum_index]), "minimum_index": minimum_index,
             "min_ten": float(lrs[minimum_index]) / 10,
             "steepest": None if steepest_index is None else float(lrs[steepest_index]),
-            "steepest_index": steepest_index}
+            "steepest_index": steepest_index, "descent": descent,
+            "steepest_reliable": steepest_index is not None and descent >= CLEAR_DESCENT}
 
 
 def range_test(data, lane: Lane, config, initial, settings: RangeSettings = RangeSettings(),
@@ -339,20 +349,46 @@ def best_trial(trials: list[dict[str, Any]]) -> int | None:
     return min(finite, key=lambda index: trials[index]["val_loss"]) if finite else None
 
 
+def trial_work(data, initial, trials: list[dict[str, Any]], epochs: int) -> np.ndarray:
+    """Each trial's share of a search's work: its epochs at its batch size, priced as optviz.nets.steps's forecast
+    prices them (steps of a fixed cost plus the work per sample, and each epoch's evaluation); sums to 1.
+
+    A trial of batch 16 takes about eight times the steps of one of batch 128: counting trials × epochs alone
+    would tell the time left from a pace that changes with every trial."""
+    from .steps import estimated_seconds
+
+    weights = sum(parameter.numel() for parameter in initial.parameters())
+    count, evaluated = len(data.x_train), len(data.x_train) + len(data.x_val)
+    cost = np.asarray([estimated_seconds(count, evaluated, trial["batch_size"], epochs, weights)
+                       for trial in trials], dtype=np.float64)
+    return cost / cost.sum() if cost.sum() > 0 else np.full(len(trials), 1 / max(len(trials), 1))
+
+
 def random_search(data, spec, lane: Lane, config, initial, settings: SearchSettings = SearchSettings(),
-                  on_epoch: Callable[[int, int], bool] | None = None) -> dict[str, Any]:
+                  on_epoch: Callable[[int, int], bool] | None = None,
+                  on_progress: Callable[[float, int, int], None] | None = None) -> dict[str, Any]:
     """The search's trials trained one after another. `on_epoch(trial, epoch)` after every epoch of every trial;
     returning False stops: the finished trials are kept, the interrupted one is dropped.
+    `on_progress(fraction, trial, epoch)` just before each on_epoch, with the fraction of the search's work done
+    (trial_work: every trial priced by its epochs and batch size); a trial that ends before its last epoch
+    (diverged, stopped early, refused) moves it on to that trial's end.
 
     Returns {"trials": the finished ones (in the order drawn), "planned": how many were drawn, "best": the index of
     the best, "ranges": where they were drawn}. A trial that cannot train (a refused setting) has "error"."""
     settings.check()
     trials = draw_trials(lane, settings, config.batch_size)
+    shares = trial_work(data, initial, trials, settings.epochs)
+    before = np.concatenate([[0.0], np.cumsum(shares)])
     finished: list[dict[str, Any]] = []
     stopped = False
     for number, trial in enumerate(trials):
+        reached = 0
+
         def advance(epoch, _history, number=number) -> bool:
-            nonlocal stopped
+            nonlocal stopped, reached
+            reached = epoch
+            if on_progress is not None:
+                on_progress(float(before[number] + shares[number] * epoch / settings.epochs), number, epoch)
             if on_epoch is not None and on_epoch(number, epoch) is False:
                 stopped = True
             return not stopped
@@ -364,6 +400,8 @@ def random_search(data, spec, lane: Lane, config, initial, settings: SearchSetti
         if stopped:
             break
         finished.append(outcome)
+        if on_progress is not None and reached < settings.epochs:  # ended early: its remaining epochs are not work
+            on_progress(float(min(before[number + 1], 1.0)), number, outcome.get("epochs_run", reached))
     ranges = search_ranges(lane, settings.lr_span)
     return {"trials": finished, "planned": len(trials), "best": best_trial(finished), "ranges": ranges,
             "searched_batch": bool(settings.batch_sizes)}
