@@ -73,6 +73,7 @@ with action:
     if job is None:
         nt.before_training_ui(setup, len(missing), blocked)
 if train_now and missing and job is None:  # to the server's pool of workers: this page stays usable meanwhile
+    tune.forget_applied()  # "Written into …" was about the settings before this training
     job = jobs_ui.submit(JOB, train_lanes, setup, [(lane, engine) for _, lane, engine in missing],
                          estimate=nt.forecast_seconds(setup, len(missing)))
     if job is not None:
@@ -106,9 +107,10 @@ with chart_column:
         training_views = ("boundaries", "curves", "lanes") if boundaries else ("curves", "lanes")
     views = training_views + tune.views(setup, active)
     chosen_view = None
+    if nt.key("view") in st.session_state and st.session_state[nt.key("view")] not in views:
+        gone = st.session_state.pop(nt.key("view"))  # a view whose results are gone (settings changed)
+        tune.view_gone_ui(gone, setup, active, labels)
     if views:
-        if st.session_state.get(nt.key("view"), views[0]) not in views:
-            st.session_state.pop(nt.key("view"))  # a view whose results are gone (settings changed)
         chosen_view = st.segmented_control(t("nt.view"), views, required=True,
                                            default=None if nt.key("view") in st.session_state else views[0],
                                            key=nt.key("view"), persist_state="session", label_visibility="collapsed",

@@ -14,6 +14,7 @@ from .style import apply_layout
 
 FAINT = 0.22  # the raw mini-batch losses: there to show the noise the smoothing takes out, not to be read
 SUGGESTION_SYMBOLS = {"steepest": "circle", "min_ten": "diamond"}
+UNRELIABLE = "#9e9e9e"  # a "steepest" read off a curve without a clear descent: greyed, open, its label with "?"
 
 
 def short(value: float) -> str:
@@ -40,7 +41,8 @@ def range_figure(series: list[dict], labels: dict, height: int = 480) -> go.Figu
     """The range test of each lane of `series` (dicts with "label", "colour", "lrs", "losses", "smoothed",
     "steepest", "steepest_index", "min_ten", "minimum_index"): the smoothed loss in the lane's colour over the raw
     loss (faint), against the learning rate on a log axis; each suggestion marked on the curve and labelled with
-    its value. `labels`: title, lr, loss, raw, steepest, min_ten."""
+    its value; a steepest point the lane's "steepest_reliable" says not to trust is grey and open, its label ends
+    in "?". `labels`: title, lr, loss, raw, steepest, min_ten, unreliable."""
     figure = go.Figure()
     for item in series:
         lrs = np.asarray(item["lrs"], dtype=float)
@@ -55,13 +57,17 @@ def range_figure(series: list[dict], labels: dict, height: int = 480) -> go.Figu
             if value is None:
                 continue
             y = float(np.interp(math.log(value), np.log(lrs), np.asarray(item["smoothed"], dtype=float)))
+            doubtful = name == "steepest" and not item.get("steepest_reliable", True)
+            colour = UNRELIABLE if doubtful else item["colour"]
             figure.add_trace(go.Scatter(
-                x=[value], y=[y], mode="markers+text", text=[short(value)],
+                x=[value], y=[y], mode="markers+text", text=[short(value) + ("?" if doubtful else "")],
                 textposition="bottom center" if name == "steepest" else "top center",
-                textfont=dict(color=item["colour"], size=13), showlegend=False,
-                marker=dict(symbol=symbol, size=12, color="white" if name == "min_ten" else item["colour"],
-                            line=dict(color=item["colour"], width=2.5)),
-                hovertemplate=f"{labels[name]}: {short(value)}<extra>{item['label']}</extra>"))
+                textfont=dict(color=colour, size=13), showlegend=False,
+                marker=dict(symbol=symbol, size=12, color="white" if name == "min_ten" or doubtful else colour,
+                            line=dict(color=colour, width=2.5)),
+                hovertemplate=f"{labels[name]}: {short(value)}"
+                              + (f" ({labels['unreliable']})" if doubtful else "")
+                              + f"<extra>{item['label']}</extra>"))
     for name, symbol in SUGGESTION_SYMBOLS.items():  # a legend of the two markers, in grey
         figure.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=labels[name],
                                     marker=dict(symbol=symbol, size=11, color="white" if name == "min_ten" else "#555",

@@ -26,6 +26,7 @@ from optviz.nets.tuning import (
     SEARCH_TRIALS,
     RangeSettings,
     SearchSettings,
+    draw_trials,
     significant,
 )
 from optviz.plots import tuning as figures
@@ -109,7 +110,19 @@ def rewrite_lane(index: int, values: dict[str, float], batch_size: int | None = 
     if batch_size is not None:
         state[nt.key("batch")] = batch_size
     if said is not None:  # (where: "range" or "search", the sentence), shown under the buttons while it holds
-        state[APPLIED] = (*said, fresh, dict(values))
+        state[APPLIED] = (*said, fresh, dict(values), batch_size)
+
+
+def forget_applied() -> None:
+    """Drop what a button said it wrote (a training or a new range test or search has happened since)."""
+    st.session_state.pop(APPLIED, None)
+
+
+def applied_text(label: str, values: dict[str, float], batch_size: int | None = None) -> str:
+    """What a button wrote, said in full: the lane's values, and the page's batch size as every lane's."""
+    if batch_size is None:
+        return t("nt.tune.applied", lane=label, values=values_text(values))
+    return t("nt.tune.applied_batch", lane=label, values=values_text(values), batch=batch_size)
 
 
 def values_text(values: dict[str, float], batch_size: int | None = None) -> str:
@@ -121,16 +134,19 @@ def values_text(values: dict[str, float], batch_size: int | None = None) -> str:
     return t("nt.tune.separator").join(parts)
 
 
-def applied_ui(where: str) -> None:
-    """What a button of this part (`where`) wrote into a lane, as long as the lane still holds those values."""
+def applied_ui(where: str, lane_index: int | None = None) -> None:
+    """What a button of this part (`where`) wrote into a lane, as long as the lane (and the page's batch size, when
+    it was written) still holds those values; with `lane_index`, only when that lane is the one written into."""
     said = st.session_state.get(APPLIED)
     if said is None or said[0] != where:
         return
-    _, sentence, lane_id, values = said
-    if lane_id in st.session_state.get(nt.PREFIX + "lanes", []) and all(
-            st.session_state.get(keys.hyperparameter_key(lane_id, name, nt.PREFIX)) == value
-            for name, value in values.items()):
-        st.success(sentence, icon=":material/check:")
+    _, sentence, lane_id, values, batch_size = said
+    ids = st.session_state.get(nt.PREFIX + "lanes", [])
+    if lane_id in ids and all(st.session_state.get(keys.hyperparameter_key(lane_id, name, nt.PREFIX)) == value
+                              for name, value in values.items()) and (
+            batch_size is None or st.session_state.get(nt.key("batch")) == batch_size):
+        if lane_index is None or (0 <= lane_index < len(ids) and ids[lane_index] == lane_id):
+            st.success(sentence, icon=":material/check:")
     else:
         st.session_state.pop(APPLIED)
 
@@ -167,23 +183,68 @@ def range_ui(setup, active: dict[int, Lane], labels: dict[int, str], blocked: bo
                         disabled=not missing or blocked or pending or settings.min_lr >= settings.max_lr)
     if not missing and active and not pending:
         st.caption(t("nt.tune.range_done"))
+    stale = stale_ranges(setup, active)
+    if stale and not pending:
+        st.info(stale_text(setup, stale, labels), icon=":material/history:")
     for index, lane in active.items():
         result = store.get(range_name(setup, lane))
         if result is None or result.get("settings") != settings or "error" in result:
             continue
         st.html(f"<p class='ov-lane-head'><span style='color:{lane_colour(index)}'>●</span> {labels[index]}</p>")
+        doubtful = unreliable(result)
         left, right = st.columns(2)
         for column, name in ((left, "steepest"), (right, "min_ten")):
             value = result.get(name)
             shown = significant(value) if value else None
-            said = None if shown is None else ("range", t("nt.tune.applied", lane=labels[index],
-                                                           values=values_text({"lr": shown})))
-            column.button(t(f"nt.tune.use_{name}", value=figures.short(value)) if shown else t(f"nt.tune.no_{name}"),
+            said = None if shown is None else ("range", applied_text(labels[index], {"lr": shown}))
+            unsure = "_unsure" if name == "steepest" and doubtful else ""
+            column.button(t(f"nt.tune.use_{name}{unsure}", value=figures.short(value)) if shown
+                          else t(f"nt.tune.no_{name}"),
                           key=key(f"use_{name}_{index}"), width="stretch", disabled=shown is None,
-                          help=t(f"nt.tune.use_{name}_help"), on_click=rewrite_lane,
+                          type="tertiary" if unsure else "secondary",
+                          help=t(f"nt.tune.use_{name}{unsure}_help"), on_click=rewrite_lane,
                           args=(index, {"lr": shown}, None, said))
+        if doubtful:
+            st.caption(flat_text(result, labels[index]))
     applied_ui("range")
     return {"settings": settings, "lanes": missing} if pressed and missing else None
+
+
+def unreliable(result: dict) -> bool:
+    """Whether a range test's "steepest" is not to be trusted: it has one, but the smoothed loss fell by less than
+    CLEAR_DESCENT before its minimum (optviz.nets.tuning.suggestions)."""
+    return result.get("steepest") is not None and not result.get("steepest_reliable", True)
+
+
+def flat_text(result: dict, label: str) -> str:
+    """Why a lane's steepest point is not to be trusted: 'no clear descent (… falls only 2.6 % …)'."""
+    return t("nt.tune.flat", lane=label, drop=f"{max(result.get('descent') or 0.0, 0.0):.1%}")
+
+
+def stale_ranges(setup, active: dict[int, Lane]) -> dict[int, int]:
+    """The lanes without a range test for this Setup but with one for the same Setup at another batch size (the
+    page's batch size changed since, e.g. by "Apply best"): {lane index: that batch size}, the latest kept."""
+    found = {}
+    for index, lane in active.items():
+        name = range_name(setup, lane)
+        if name in ranges():
+            continue
+        plain, lane_key = name
+        for (other, other_lane), result in ranges().items():
+            if other_lane == lane_key and "error" not in result and other.batch_size != setup.batch_size and \
+                    dataclasses.replace(other, batch_size=setup.batch_size) == plain:
+                found[index] = other.batch_size
+    return found
+
+
+def stale_text(setup, stale: dict[int, int], labels: dict[int, str]) -> str:
+    """Why the range test's view is gone: the lanes' tests were run at another batch size."""
+    def size(value: int) -> str:
+        return str(value) if value else t("nt.full_batch")
+
+    olds = sorted(set(stale.values()))
+    return t("nt.tune.range_stale", lanes=t("nt.tune.separator").join(labels[index] for index in stale),
+             old=t("nt.tune.separator").join(size(value) for value in olds), new=size(setup.batch_size))
 
 
 def search_settings_ui(setup) -> tuple[SearchSettings, bool]:
@@ -216,7 +277,7 @@ def search_ui(setup, active: dict[int, Lane], labels: dict[int, str], blocked: b
     pressed = st.button(t("nt.tune.search_run", trials=settings.trials), icon=":material/casino:", width="stretch",
                         key=key("search_run"), disabled=blocked or pending or done)
     if not pending and not done:
-        estimate = search_seconds(setup, settings)
+        estimate = search_seconds(setup, lane, settings)
         st.caption(t("nt.tune.search_time", trials=settings.trials, duration=jobs_ui.duration_text(estimate),
                      seed=setup.seed))
     if result is not None and result.get("best") is not None:
@@ -225,18 +286,20 @@ def search_ui(setup, active: dict[int, Lane], labels: dict[int, str], blocked: b
         if best.get("weight_decay") is not None:
             values["weight_decay"] = best["weight_decay"]
         batch = best["batch_size"] if result.get("searched_batch") else None
-        text = values_text(values, batch)
-        st.button(t("nt.tune.apply_best", values=text), key=key("apply_best"), type="primary", width="stretch",
-                  icon=":material/done_all:", help=t("nt.tune.apply_best_help"), on_click=rewrite_lane,
-                  args=(chosen, values, batch, ("search", t("nt.tune.applied", lane=labels[chosen], values=text))))
-        applied_ui("search")
+        st.button(t("nt.tune.apply_best", values=values_text(values, batch)), key=key("apply_best"), type="primary",
+                  width="stretch", icon=":material/done_all:", help=t("nt.tune.apply_best_help"),
+                  on_click=rewrite_lane, args=(chosen, values, batch,
+                                               ("search", applied_text(labels[chosen], values, batch))))
+        applied_ui("search", chosen)
     return {"settings": settings, "index": chosen, "lane": lane} if pressed else None
 
 
-def search_seconds(setup, settings: SearchSettings) -> float:
-    """About how long a search takes: its trials as trainings of its epochs (the smallest batch when it draws them)."""
-    batch = min(settings.batch_sizes) if settings.batch_sizes else setup.batch_size
-    return nt.forecast_seconds(dataclasses.replace(setup, epochs=settings.epochs, batch_size=batch), settings.trials)
+def search_seconds(setup, lane: Lane, settings: SearchSettings) -> float:
+    """About how long a search takes: each of its trials (drawn here as the job will: the same seed) as a training
+    of its epochs at its own batch size."""
+    sizes = [trial["batch_size"] for trial in draw_trials(lane, settings, setup.batch_size)]
+    return sum(nt.forecast_seconds(dataclasses.replace(setup, epochs=settings.epochs, batch_size=size), count)
+               for size, count in ((size, sizes.count(size)) for size in set(sizes)))
 
 
 # ------------------------------------------------------------------------------------------------ jobs
@@ -251,6 +314,7 @@ def start_range(setup, request: dict[str, Any], labels: dict[int, str]) -> None:
     estimate = 0.002 * settings.steps * len(lanes) + 1.0
     job = jobs_ui.submit(RANGE_JOB, range_test_lanes, setup, list(lanes.values()), settings, estimate=estimate)
     if job is not None:
+        forget_applied()
         job.context.update(names=[range_name(setup, lane) for lane in lanes.values()], settings=settings,
                            labels=[labels[index] for index in lanes], steps=settings.steps)
         st.rerun()
@@ -261,8 +325,10 @@ def start_search(setup, request: dict[str, Any], labels: dict[int, str]) -> None
     from optviz.nets.tasks import search_lane
 
     settings, lane = request["settings"], request["lane"]
-    job = jobs_ui.submit(SEARCH_JOB, search_lane, setup, lane, settings, estimate=search_seconds(setup, settings))
+    job = jobs_ui.submit(SEARCH_JOB, search_lane, setup, lane, settings,
+                         estimate=search_seconds(setup, lane, settings))
     if job is not None:
+        forget_applied()
         job.context.update(name=search_name(setup, lane, bool(settings.batch_sizes)), settings=settings,
                            label=labels[request["index"]])
         st.rerun()
@@ -362,7 +428,8 @@ def range_chart(setup, active: dict[int, Lane], labels: dict[int, str], height: 
         series.append({**result, "label": labels[index], "colour": lane_colour(index)})
     figure = figures.range_figure(series, {
         "title": t("nt.tune.range_chart"), "lr": t("nt.tune.lr_axis"), "loss": t("nt.tune.loss_axis"),
-        "raw": t("nt.tune.raw"), "steepest": t("nt.tune.steepest"), "min_ten": t("nt.tune.min_ten")}, height=height)
+        "raw": t("nt.tune.raw"), "steepest": t("nt.tune.steepest"), "min_ten": t("nt.tune.min_ten"),
+        "unreliable": t("nt.tune.unreliable")}, height=height)
     st.plotly_chart(figure, width="stretch", key=key("range_chart"))
     notes = []
     for item in series:
@@ -375,6 +442,16 @@ def range_chart(setup, active: dict[int, Lane], labels: dict[int, str], height: 
         settings = series[0]["settings"]
         st.caption(t("nt.tune.range_caption", low=format_plain(settings.min_lr), high=format_plain(settings.max_lr),
                      steps=settings.steps, batch=setup.batch_size or t("nt.full_batch")) + " " + " ".join(notes))
+    for item in series:
+        if unreliable(item):
+            st.caption(":material/warning: " + flat_text(item, item["label"]))
+
+
+def view_gone_ui(view: str | None, setup, active: dict[int, Lane], labels: dict[int, str]) -> None:
+    """Where the chart's view was the range test and it is gone because the batch size changed: say so."""
+    stale = stale_ranges(setup, active) if view == "range" else {}
+    if stale:
+        st.info(stale_text(setup, stale, labels), icon=":material/history:")
 
 
 def search_chart(setup, active: dict[int, Lane], labels: dict[int, str], height: int) -> None:
