@@ -104,3 +104,36 @@ def test_the_search_over_batch_sizes_sets_the_page_batch_and_chinese_reads():
     assert chinese.startswith("应用最佳：") and chinese.endswith(f"批量 {batch}")
     assert any(caption.value.startswith("完成 4/4 次试验") for caption in app.caption)
     assert button(app, "nt_tune_range_run").label == "对每条赛道做范围测试"
+
+
+def test_apply_best_with_a_batch_size_says_so_and_the_range_test_says_why_it_went():
+    """"Apply best" of a search that drew the batch size changes every lane's: the message says so; the range
+    test (run at the old batch size) leaves the chart with a note why; Train and a new search clear the message."""
+    app = start({"nt_batch": 8, "nt_tune_trials": 4, "nt_tune_epochs": 5, "nt_tune_batch": True,
+                 "nt_tune_lane": 1})
+    button(app, "nt_tune_range_run").click().run()
+    assert not app.exception and app.session_state["nt_view"] == "range"
+    button(app, "nt_tune_search_run").click().run()
+    assert not app.exception
+    apply = button(app, "nt_tune_apply_best")
+    batch = int(apply.label.rsplit(" ", 1)[1])
+    assert batch != 8
+    apply.click().run()
+    assert not app.exception and app.session_state["nt_batch"] == batch
+    [message] = [item.value for item in app.success]
+    assert message.startswith("Written into 2. Adam: lr ")
+    assert message.endswith(f"; batch size {batch} for every lane. Press Train to see what it gives.")
+    # SGD's range test is gone only because of the batch size (Adam's weight decay was written too: a new lane)
+    stale = f"The range test of 1. SGD was run with batch size 8; the batch size is now {batch}. A range test"
+    assert any(item.value.startswith(stale) for item in app.info)  # in the Tune tab, where its buttons were
+    assert not any(item.key == "nt_tune_use_min_ten_0" for item in app.button)
+    # a search of another lane: the message about lane 2 goes
+    app.session_state["nt_tune_lane"] = 0
+    app.run()
+    button(app, "nt_tune_search_run").click().run()
+    assert not app.exception and not [item.value for item in app.success if "2. Adam" in item.value]
+    # write lane 1's best, then Train: the message goes with the training
+    button(app, "nt_tune_apply_best").click().run()
+    assert [item.value for item in app.success if "1. SGD" in item.value]
+    next(item for item in app.button if item.label == "Train").click().run()
+    assert not app.exception and not app.success

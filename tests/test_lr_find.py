@@ -3,6 +3,7 @@ formula's and the engine uses it as torch.optim would (every registered optimize
 suggestions train well, the search is reproducible, keeps its budget and keeps what it finished when stopped; the
 lr-find command."""
 
+import itertools
 import json
 import math
 
@@ -16,6 +17,7 @@ from optviz.lane import Lane
 from optviz.nets.tasks import Setup, prepare, range_test_lanes, search_lane
 from optviz.nets.train import parameter_vector, train
 from optviz.nets.tuning import (
+    CLEAR_DESCENT,
     LR_SPAN,
     RangeSettings,
     SearchSettings,
@@ -28,7 +30,9 @@ from optviz.nets.tuning import (
     significant,
     smooth,
     suggestions,
+    trial_work,
 )
+from optviz.plots.tuning import UNRELIABLE, range_figure
 
 # the networks page's default Setup: two circles, 400 points, an 8 × 8 tanh MLP, batches of 32, 60 epochs
 PAGE_SETUP = Setup("circle", 400, 0.1, 0.2, 0.2, ("x1", "x2"), True, (8, 8), "tanh", "xavier", "none", 0.0, False,
@@ -170,6 +174,39 @@ def test_suggestions_on_a_known_curve():
     rising = suggestions(lrs, np.linspace(1, 2, 100), 100)
     assert rising["steepest"] is None and rising["minimum_index"] == 10  # the first tenth is left out
     assert suggestions(lrs[:1], smoothed[:1], 100)["minimum"] is None
+    assert found["descent"] == pytest.approx(1 - smoothed[79]) and found["steepest_reliable"]
+
+
+def test_a_flat_curve_has_a_steepest_point_that_is_not_trusted():
+    """SGD on the page's default network: the smoothed loss goes 0.71 → 0.69 and then blows up; its "steepest"
+    point (the noise's largest dip) sits at the cliff's edge. Less than a tenth of a fall is no clear descent."""
+    lrs = np.geomspace(1e-6, 10, 100)
+    noise = np.random.default_rng(0).normal(0, 0.001, 100)
+    smoothed = 0.71 - 0.02 * np.arange(100) / 90 + noise  # 0.71 → 0.69, the minimum near the end
+    smoothed[92:] = smoothed[91] * 1.6 ** np.arange(1, 9)  # the blow-up
+    found = suggestions(lrs, smoothed, 100)
+    assert found["steepest"] is not None and found["descent"] < CLEAR_DESCENT
+    assert not found["steepest_reliable"]
+    deeper = smoothed.copy()
+    deeper[60:92] = np.linspace(smoothed[60], 0.5, 32)  # now it falls 0.70 → 0.50 before the minimum
+    found = suggestions(lrs, deeper, 100)
+    assert found["descent"] > CLEAR_DESCENT and found["steepest_reliable"]
+    # the chart greys the untrusted point and marks its label with "?"; a trusted one keeps the lane's colour
+    for curve, reliable in ((smoothed, False), (deeper, True)):
+        result = {**suggestions(lrs, curve, 100), "lrs": lrs, "losses": curve, "smoothed": curve,
+                  "label": "1. SGD", "colour": "#1f77b4"}
+        figure = range_figure([result], {"title": "", "lr": "", "loss": "", "raw": "", "steepest": "steepest",
+                                         "min_ten": "min", "unreliable": "unreliable"})
+        marker = next(trace for trace in figure.data if trace.marker.symbol == "circle" and trace.x[0] is not None)
+        assert (marker.marker.line.color == UNRELIABLE) == (not reliable)
+        assert marker.text[0].endswith("?") == (not reliable)
+
+
+def test_the_default_page_sgd_range_test_is_flagged(default_network):
+    """The learner's case: SGD on the page's default setup falls about 3 % before its minimum."""
+    data, _spec, initial, config = default_network
+    result = range_test(data, Lane("sgd"), config, initial)
+    assert result["descent"] < CLEAR_DESCENT and not result["steepest_reliable"]
 
 
 @pytest.mark.slow
@@ -268,6 +305,32 @@ def test_the_search_keeps_its_budget_and_is_reproducible(small):
     assert best["val_loss"] == pytest.approx(min(history.val_loss[1:]), rel=1e-12)
 
 
+def test_the_search_reports_its_work_by_trials_epochs_and_batch_sizes():
+    """The fraction the job reports grows with each trial's epochs at its batch size (a trial of batch 16 is more
+    work than one of 128), never goes back, and a trial that ends early (here: early stopping) moves it to that
+    trial's end, so the time left is read from a steady pace."""
+    setup = SMALL_SETUP.__class__(**{**SMALL_SETUP.__dict__, "patience": 2})
+    settings = SearchSettings(trials=6, epochs=30, batch_sizes=(16, 128), seed=3)
+    progress = Progress()
+    result = search_lane(setup, Lane("sgd"), settings, progress=progress)
+    data, _spec, initial, _config = prepare(setup)
+    trials = draw_trials(Lane("sgd"), settings, setup.batch_size)
+    shares = trial_work(data, initial, trials, settings.epochs)
+    assert shares.sum() == pytest.approx(1)
+    small, large = (next(share for share, trial in zip(shares, trials, strict=True) if trial["batch_size"] == size)
+                    for size in (16, 128))
+    assert small > 3 * large
+    fractions = [fraction for fraction, _, _ in progress.reports]
+    assert all(later >= earlier for earlier, later in itertools.pairwise(fractions))
+    assert fractions[-1] == pytest.approx(1)
+    ends = np.cumsum(shares)
+    early = [number for number, trial in enumerate(result["trials"]) if trial["epochs_run"] < settings.epochs]
+    assert early  # patience 2 stops some trials early
+    for number in early:  # the last report of an early-ended trial is its end
+        last = [fraction for fraction, trial, _ in progress.reports if trial == number][-1]
+        assert last == pytest.approx(ends[number])
+
+
 def test_a_cancelled_search_returns_its_finished_trials():
     progress = Progress(limit=3 * 4 + 2)  # three trials of four epochs, then two epochs of the fourth
     result = search_lane(SMALL_SETUP, Lane("adam"), SearchSettings(trials=8, epochs=4), progress=progress)
@@ -291,6 +354,27 @@ def test_lr_find_prints_json_with_the_suggestions(capsys):
                  "--optimizer", "adam", "--batch-size", "16", "--steps", "40", "--format", "text"]) == 0
     text = capsys.readouterr().out
     assert "steepest descent:" in text and "minimum / 10:" in text
+
+
+def test_the_network_options_have_help_naming_their_choices(capsys):
+    from optviz.nets.data import DATASETS, DIGITS
+    from optviz.nets.models import ACTIVATIONS, INITS, NORMS
+    from optviz.nets.train import LOSSES
+
+    for command in ("lr-find", "search", "train"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        text = " ".join(capsys.readouterr().out.split())
+        for name in (*DATASETS, DIGITS, *OPTIMIZERS, *LOSSES):
+            assert name in text, (command, name)
+        # the torch modules' lists, written out in the help so that --help does not import torch
+        model = text[text.index("--model k=v,... the network:"):]
+        for name in (*ACTIVATIONS, *INITS, *NORMS):
+            assert name in model.split("--optimizer")[0], (command, name)
+        for option, said in (("--dataset NAME", "the data set:"), ("--optimizer NAME", "the optimizer:"),
+                             ("--batch-size B", "mini-batch size"), ("--loss NAME", "the training loss:"),
+                             ("--seed SEED", "the seed of")):
+            assert f"{option} {said}" in text, (command, option)
 
 
 def test_lr_find_refuses_bad_input_with_one_line(capsys):
