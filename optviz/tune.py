@@ -47,6 +47,7 @@ MAX_STARTS = 64
 MAX_RUNS = 200_000  # grid points × starts of one lane
 MAX_STEPS = 5000
 ROBUST_FACTOR = 2.0
+FLAT_SHARE = 0.25  # a best criterion above this share of standing still's is "flat" (Tuning.flat)
 START_RADIUS = 0.1  # of the view's diagonal
 HIGHEST_BETA = 0.99  # β = 0.999 needs thousands of steps to show what it does: the grid stops at 0.99
 
@@ -79,6 +80,20 @@ class Tuning:
     starts: np.ndarray  # (K, 2)
     steps: int
     tolerance: float
+    baseline: float | None = None  # the criterion of a run that never moves (f − f* at the starts); None for steps
+
+    @property
+    def flat(self) -> bool:
+        """Even the best setting does not bring the criterion below a quarter of standing still's (f − f* at the
+        start): a wide robust range then says that the criterion hardly depends on the rate, not that the optimizer
+        is forgiving (AdaGrad on Rosenbrock, 500 steps: area 5.0 against 12.5)."""
+        return self.found and self.baseline is not None and self.best_score > FLAT_SHARE * self.baseline
+
+    @property
+    def isolated(self) -> bool:
+        """The best rate is alone: its neighbours on the grid are more than 2× worse (a lucky rate, often in a
+        chaotic region; several starts or the area under the curve tell)."""
+        return self.found and self.robust[2] == 0.0
 
     @property
     def found(self) -> bool:
@@ -88,10 +103,11 @@ class Tuning:
             self.criterion == "steps_to_tolerance" and self.best_score > self.steps)
 
     def settings(self) -> dict[str, float]:
-        """The best point as lane settings, rounded to 3 significant digits (well inside its grid cell)."""
-        chosen = {"lr": float(f"{self.best_lr:.3g}")}
+        """The best point as lane settings: exactly the grid values that won (the default grids are round numbers,
+        round_grid, so a slider shows them as they are)."""
+        chosen = {"lr": self.best_lr}
         if self.second_name is not None and self.best_second is not None:
-            chosen[self.second_name] = float(f"{self.best_second:.3g}")
+            chosen[self.second_name] = self.best_second
         return chosen
 
     def lr_curve(self) -> np.ndarray:
@@ -119,7 +135,18 @@ def lr_grid(optimizer: str, low: float | None = None, high: float | None = None,
         raise ValueError(f"learning-rate range {low:g} … {high:g}: needs 0 < low < high")
     if not 2 <= int(points) <= MAX_POINTS:
         raise ValueError(f"{points} learning rates: allowed [2, {MAX_POINTS}]")
-    return np.geomspace(low, high, int(points))
+    return round_grid(np.geomspace(low, high, int(points)))
+
+
+def round_grid(values: np.ndarray, digits: int = 3) -> np.ndarray:
+    """Grid values rounded to as few significant digits (from `digits` on) as keep them all apart: the values a
+    tuning ranks are then the ones a lane's slider shows and gets, exactly. (Rounding the winner afterwards moved
+    it: at the edge of stability heavy ball at η = 0.0021826, β = 0.94544 converges, at 0.00218, 0.945 diverges.)"""
+    for places in range(digits, 16):
+        rounded = np.array([float(f"{value:.{places - 1}e}") for value in values])
+        if len(np.unique(rounded)) == len(values):
+            return rounded
+    return np.asarray(values, dtype=np.float64)
 
 
 def second_grid(optimizer: str, points: int | None = None) -> np.ndarray | None:
@@ -133,7 +160,8 @@ def second_grid(optimizer: str, points: int | None = None) -> np.ndarray | None:
         raise ValueError(f"{points} values of {name}: allowed [2, {MAX_SECOND_POINTS}]")
     spec = OPTIMIZERS[optimizer].specs[name]
     low, high = max(spec.ui_low or 0.0, 0.0), min(spec.ui_high or HIGHEST_BETA, HIGHEST_BETA)
-    return 1.0 - np.geomspace(1.0 - low, 1.0 - high, points)
+    # 1 − β rounded to 3 significant digits, β then written as that decimal (0.9454, not 0.94539999…)
+    return np.array([float(f"{1.0 - gap:.12g}") for gap in round_grid(np.geomspace(1.0 - low, 1.0 - high, points))])
 
 
 def tuning_starts(surface: Surface, start, count: int = 1, seed: int = 0) -> np.ndarray:
@@ -199,13 +227,18 @@ def tune(surface: Surface, lane: Lane, start, steps: int, criterion: str = DEFAU
     tie_breaker = scores["final_loss" if criterion == "auc" else "auc"]
     best = _best(score, tie_breaker)
     best_score = float(score[best])
-    robust = robust_range(lrs, score if second is None else score[best[0]], best[-1])
+    # "never got there" (steps + 1) is never good, however close to 2× the best it is
+    limit = steps if criterion == "steps_to_tolerance" else math.inf
+    robust = robust_range(lrs, score if second is None else score[best[0]], best[-1], limit=limit)
     if criterion == "steps_to_tolerance" and best_score > steps:  # nobody got there: ranked by the tie-breaker
         robust = (float("nan"), float("nan"), 0.0)
+    with np.errstate(invalid="ignore", over="ignore"):
+        standing = float(np.mean(surface.value(points) - reference))  # f − f* of a run that never moves
+    baseline = standing if criterion != "steps_to_tolerance" and math.isfinite(standing) else None
     return Tuning(lane.optimizer, criterion, lrs, second_name, None if second is None else np.asarray(second),
                   score, final_loss, auc, slowest, diverged, best, float(lrs[best[-1]]),
                   None if second is None else float(second[best[0]]), best_score, robust, reference, known, points,
-                  steps, float(tolerance))
+                  steps, float(tolerance), baseline)
 
 
 def _checked(name: str, values, most: int, positive: bool = True) -> np.ndarray:
@@ -235,13 +268,15 @@ def _best(score: np.ndarray, tie_breaker: np.ndarray) -> tuple[int, ...]:
     return tuple(int(index) for index in np.unravel_index(order[0], score.shape))
 
 
-def robust_range(lrs: np.ndarray, curve: np.ndarray, best: int, factor: float = ROBUST_FACTOR) -> tuple:
+def robust_range(lrs: np.ndarray, curve: np.ndarray, best: int, factor: float = ROBUST_FACTOR,
+                 limit: float = math.inf) -> tuple:
     """(low, high, decades): the contiguous learning rates around `best` whose criterion is within `factor`× of
-    the best one; (nan, nan, 0) when nothing converged."""
+    the best one (and at most `limit`: steps to tolerance counts "never" as steps + 1); (nan, nan, 0) when nothing
+    converged."""
     value = curve[best]
-    if not math.isfinite(value):
+    if not math.isfinite(value) or value > limit:
         return float("nan"), float("nan"), 0.0
-    good = curve <= factor * value if value > 0 else curve <= value
+    good = (curve <= factor * value if value > 0 else curve <= value) & (curve <= limit)
     low = best
     while low > 0 and good[low - 1]:
         low -= 1

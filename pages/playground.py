@@ -5,6 +5,7 @@ column beside it; the leaderboard, inspector and downloads under the chart. Ever
 fragment, so a slider move reruns the workbench only.
 """
 
+import numpy as np
 import streamlit as st
 
 from optviz import batches
@@ -105,10 +106,42 @@ def tune_all(surface_name, lanes, start, steps) -> tuple[dict, dict]:
     return tunings, own
 
 
+TUNE_CHART_HEIGHT = CHART_HEIGHT - 70  # its criterion, starts and Apply take a row above it
+CAP = 1e3  # the tuning chart's log axis stops at this many times standing still's criterion
+
+
+def tuning_caption(tunings: dict, labels: dict, surface, steps: int, criterion: str, starts: int,
+                   shared: list) -> str:
+    """What the tuning chart measured: grids, budget, reference, starts, the criterion, and what to beware of."""
+    first = next(iter(tunings.values()))
+    grids = {}  # "200" or "60 rates × 20 values of β": which lanes were tuned on which grid
+    for index, result in tunings.items():
+        size = str(len(result.lr)) if result.second is None else t(
+            "tune.grid_joint", rates=len(result.lr), values=len(result.second))
+        grids.setdefault(size, []).append(labels[index])
+    separator = "；" if language() == "zh" else "; "
+    points = separator.join(t("tune.grid", size=size, lanes=" / ".join(names)) for size, names in grids.items())
+    reference = t("tune.reference_known") if surface.f_star is not None else t("tune.reference_found")
+    parts = [t("tune.caption", points=points, low=f"{first.lr[0]:g}", high=f"{first.lr[-1]:g}", steps=steps,
+               reference=reference)]
+    if any(result.second is not None for result in tunings.values()):
+        parts.append(t("tune.caption_joint"))
+    parts.append(t("tune.caption_starts", count=starts) if starts > 1 else t("tune.caption_one_start",
+                                                                              toggle=t("tune.starts", count=16)))
+    if surface.data is not None and not surface.data.full_batch:
+        parts.append(t("tune.caption_batches", batch=surface.data.batch))
+    for later, earlier in shared:
+        parts.append(t("tune.caption_shared", lane=labels[later], other=labels[earlier]))
+    parts.append(t(f"tune.explain.{criterion}"))
+    return " ".join(parts).replace("*", r"\*")  # f* twice in Markdown would be emphasis
+
+
 def draw_tuning(surface, surface_name, context: dict) -> object:
-    """The fair race: every lane's criterion against its learning rate (and, for a lane tuned with its β, the map of
-    both under it); the caption says what was measured. The tunings go into `context` for the leaderboard."""
+    """The fair race: its criterion, starts and Apply in a row, then every lane's criterion against its learning
+    rate (and, for a lane tuned with its β, the map of both under it); the caption says what was measured. The
+    tunings go into `context` for the leaderboard."""
     lanes, labels, start, steps = (context[name] for name in ("lanes", "labels", "start", "steps"))
+    tune_ui.settings_ui(pg.lane_from_state, disabled=steps < 1)
     if steps < 1:
         st.info(t("tune.no_steps"), icon=":material/info:")
         return None
@@ -116,44 +149,41 @@ def draw_tuning(surface, surface_name, context: dict) -> object:
     if not tunings:
         return None
     criterion, starts = tune_ui.request_from_state()
-    curves = []
+    curves, shared, seen = [], [], {}
     for index, result in tunings.items():
         lane = dict(lanes)[index]
-        curves.append({"label": labels[index], "colour": lane_colour(index), "lr": result.lr,
-                       "score": result.lr_curve(), "diverged": result.diverged_curve(),
-                       "best": (result.best_lr, result.best_score), "robust": result.robust[:2],
+        curve = result.lr_curve()
+        twin = next((other for other, earlier in seen.items() if np.array_equal(earlier, curve)), None)
+        if twin is not None:  # tuning ignores the rate: two lanes that differ only there share one curve
+            shared.append((index, twin))
+        seen[index] = curve
+        curves.append({"label": labels[index], "colour": lane_colour(index), "lr": result.lr, "score": curve,
+                       "diverged": result.diverged_curve(), "best": (result.best_lr, result.best_score),
+                       "found": result.found, "robust": result.robust[:2], "dash": twin is not None,
                        "current": (lane.values()["lr"], own[index])})
-    reference = t("tune.reference_known") if surface.f_star is not None else t("tune.reference_found")
-    words = {"title": t("tune.chart_title", criterion=t(f"tune.criterion.{criterion}").lower()
-                        if language() == "en" else t(f"tune.criterion.{criterion}")),
+    name = t(f"tune.criterion.{criterion}")
+    words = {"title": t("tune.chart_title", criterion=name.lower() if language() == "en" else name),
              "x": t("tune.lr_axis"), "y": t(f"tune.axis.{criterion}"), "best": t("tune.best"),
-             "current": t("tune.current"), "diverged": t("tune.diverged"), "zero": t("tune.zero")}
-    figure = tune_figures.sensitivity_figure(curves, words, height=CHART_HEIGHT)
+             "current": t("tune.current"), "diverged": t("tune.diverged"), "zero": t("tune.zero"),
+             "never": t("tune.never"), "robust": t("tune.robust_key")}
+    baselines = [result.baseline for result in tunings.values() if result.baseline]
+    figure = tune_figures.sensitivity_figure(
+        curves, words, height=TUNE_CHART_HEIGHT, steps=steps if criterion == "steps_to_tolerance" else None,
+        cap=CAP * max(baselines) if baselines else None)
     st.plotly_chart(figure, width="stretch", key=pg.key("tune_chart"))
-    first = next(iter(tunings.values()))
-    grids = {}  # "200" or "60 × 20": which lanes were tuned on which grid
-    for index, result in tunings.items():
-        size = str(len(result.lr)) if result.second is None else t(
-            "tune.grid_joint", rates=len(result.lr), values=len(result.second))
-        grids.setdefault(size, []).append(labels[index])
-    separator = "；" if language() == "zh" else "; "
-    points = separator.join(t("tune.grid", size=size, lanes=", ".join(names)) for size, names in grids.items())
-    caption = " ".join((t("tune.caption", points=points, low=f"{first.lr[0]:g}", high=f"{first.lr[-1]:g}",
-                          steps=steps, reference=reference),
-                        t("tune.caption_starts", count=starts) if starts > 1 else t("tune.caption_one_start"),
-                        t(f"tune.explain.{criterion}")))
-    st.caption(caption.replace("*", r"\*"))  # f* twice in Markdown would be emphasis
+    st.caption(tuning_caption(tunings, labels, surface, steps, criterion, starts, shared))
     jointly = {index: result for index, result in tunings.items() if result.second is not None}
     if jointly:
         with st.expander(t("tune.joint_title")):
             chosen = st.selectbox(t("pg.inspect_lane"), list(jointly), key=pg.key("tune_joint_lane"),
                                   persist_state="session", format_func=labels.__getitem__)
             result = jointly.get(chosen, next(iter(jointly.values())))
-            name = OPTIMIZERS[result.optimizer].specs[result.second_name].label(language())
+            setting = OPTIMIZERS[result.optimizer].specs[result.second_name].label(language())
             st.plotly_chart(tune_figures.joint_figure(result, {
-                "title": t("tune.joint_chart", lane=labels[chosen]), "x": t("tune.lr_axis"), "y": name,
-                "colour": t(f"tune.axis.{criterion}")}, lane_colour(chosen), height=380), width="stretch")
-            st.caption(t("tune.joint_caption", count=len(result.second), setting=name))
+                "title": t("tune.joint_chart", lane=labels.get(chosen, "")), "x": t("tune.lr_axis"),
+                "y": setting, "colour": t(f"tune.axis.{criterion}")}, lane_colour(chosen), height=380),
+                width="stretch")
+            st.caption(t("tune.joint_caption", count=len(result.second), setting=setting))
     return figure
 
 
@@ -225,9 +255,6 @@ def workbench() -> None:
     if surface.data is not None:
         with controls:
             data_controls = pg.data_view_ui(st.session_state[pg.key("view")])
-    if st.session_state[pg.key("view")] == "tune":
-        with controls:
-            tune_ui.settings_ui(pg.lane_from_state)
     # The chart first: start, steps, convention and lanes are read from the session (where their widgets keep them)
     # and the chart is drawn before those widgets, so that it reaches the browser before their ~90 messages.
     start, steps, convention = pg.run_settings_from_state()

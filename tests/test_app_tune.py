@@ -30,6 +30,16 @@ def chart(app, number: int = 0) -> dict:
     return json.loads(app.get("plotly_chart")[number].proto.spec)
 
 
+def marks(figure: dict, symbol: str) -> list[dict]:
+    """The lanes' markers of one symbol (not the legend's grey keys to them)."""
+    return [trace for trace in figure["data"]
+            if trace.get("marker", {}).get("symbol") == symbol and trace.get("meta") != "key"]
+
+
+def lane_curves(figure: dict) -> list[dict]:
+    return [trace for trace in figure["data"] if trace.get("name") and trace.get("meta") != "key"]
+
+
 def lane_ids(app) -> list[int]:
     return list(app.session_state["pg_lanes"])
 
@@ -42,10 +52,11 @@ def test_the_tuning_view_draws_one_curve_per_lane_and_ranks_them_tuned():
     app = start()
     assert not app.exception and not app.error
     figure = chart(app)
-    named = [trace["name"] for trace in figure["data"] if trace.get("name")]
-    assert named == ["SGD", "Momentum", "Adam"]
+    assert [trace["name"] for trace in lane_curves(figure)] == ["SGD", "Momentum", "Adam"]
+    assert [trace["name"] for trace in figure["data"] if trace.get("meta") == "key"] == [
+        "tuned", "your setting", "within 2× of the best"]
     assert figure["layout"]["xaxis"]["type"] == "log" and figure["layout"]["yaxis"]["type"] == "log"
-    stars = [trace for trace in figure["data"] if trace.get("marker", {}).get("symbol") == "star"]
+    stars = marks(figure, "star")
     assert len(stars) == 3
     board = markdown_tables(app)[0]
     assert [row[0] for row in board] == ["Momentum", "Adam", "SGD"]  # Rosenbrock, 500 steps, best first
@@ -80,13 +91,11 @@ def test_apply_to_every_lane_and_the_ring_moves_onto_the_star():
         expected = tune.tune(surface("rosenbrock"), lane_from_settings(optimizer, {}), (-1.5, 2.0), 500)
         assert lr_of(app, lane_id) == expected.settings()["lr"]
     after = chart(app)
-    rings = [trace for trace in after["data"] if trace.get("marker", {}).get("symbol") == "circle-open"]
-    stars = [trace for trace in after["data"] if trace.get("marker", {}).get("symbol") == "star"]
+    rings, stars = marks(after, "circle-open"), marks(after, "star")
     for ring, star in zip(rings, stars, strict=True):  # the lanes now sit at their tuned rates
         assert ring["x"][0] == pytest.approx(star["x"][0], rel=0.01)
     # tuning ignores the lanes' own rates: the curves are the same ones
-    assert [trace.get("y") for trace in before["data"] if trace.get("name")] == \
-        [trace.get("y") for trace in after["data"] if trace.get("name")]
+    assert [trace.get("y") for trace in lane_curves(before)] == [trace.get("y") for trace in lane_curves(after)]
 
 
 def test_several_starts_and_another_criterion_change_the_tuning():
@@ -117,8 +126,7 @@ def test_chinese_tuning_view():
     assert not app.exception
     figure = chart(app)
     assert "学习率" in figure["layout"]["xaxis2"]["title"]["text"]
-    assert {trace["name"] for trace in figure["data"] if trace.get("name")} <= {
-        entry.label("zh") for entry in OPTIMIZERS.values()}
+    assert {trace["name"] for trace in lane_curves(figure)} <= {entry.label("zh") for entry in OPTIMIZERS.values()}
     for row in markdown_tables(app)[0]:
         for cell in row[1:]:
             assert not re.search(r"[A-Za-z]{3,}", cell), cell  # numbers, symbols and Chinese words only
@@ -131,3 +139,47 @@ def test_the_neutral_lane_ignores_what_tuning_replaces():
     other = lane_from_settings("adam", {"lr": 0.001, "beta1": 0.95, "beta2": 0.99})
     assert neutral(one) == neutral(other) != neutral(lane_from_settings("adam", {"beta2": 0.9}))
     assert np.isclose(neutral(one).values()["beta2"], 0.99)
+
+
+def test_the_criterion_and_the_starts_live_in_the_address():
+    app = start({"tune": "steps_to_tolerance,starts"})
+    assert not app.exception and not app.warning
+    assert app.session_state["pg_tune_criterion"] == "steps_to_tolerance" and app.session_state["pg_tune_starts"]
+    assert app.query_params["tune"] == "steps_to_tolerance,starts"
+    app.segmented_control(key="pg_view").set_value("overlay").run()
+    assert "tune" not in app.query_params  # only the Tuning view writes it
+    bad = start({"tune": "fastest;import os"})
+    assert not bad.exception and any("tune" in warning.value for warning in bad.warning)
+    assert bad.session_state["pg_tune_criterion"] == tune.DEFAULT_CRITERION
+
+
+def test_a_lane_where_no_rate_reaches_the_tolerance_gets_no_star_and_keeps_its_rate():
+    app = start({"tune": "steps_to_tolerance"})
+    figure = chart(app)
+    starred = {trace["legendgroup"] for trace in marks(figure, "star")}
+    assert starred == {"Momentum", "Adam"}  # SGD gets nowhere near 10⁻⁶ in 500 steps on Rosenbrock
+    sgd = next(row for row in markdown_tables(app)[0] if row[0] == "SGD")
+    assert sgd[1] == "nothing converges" and sgd[2] == "never" and sgd[4] == "—"
+    first = lane_ids(app)[0]
+    next(button for button in app.button if button.key == keys.lane_key(first, "tune", "pg_")).click().run()
+    assert lr_of(app, first) == 0.001
+    assert any("no learning rate reached the tolerance" in warning.value for warning in app.warning)
+
+
+def test_flat_lanes_and_shared_curves_are_said():
+    app = start({"lane1": "adagrad;lr=0.4", "lane2": "adagrad;lr=2", "lane3": "momentum;lr=0.001"})
+    assert not app.exception
+    board = {row[0]: row for row in markdown_tables(app)[0]}
+    assert all("flat" in board[name][4] for name in board if name.startswith("AdaGrad"))
+    assert "flat" not in board["Momentum"][4]
+    dashed = [trace["name"] for trace in lane_curves(chart(app)) if trace["line"].get("dash") == "dash"]
+    assert len(dashed) == 1 and dashed[0].startswith("AdaGrad")
+    assert any("shares its curve" in caption.value for caption in app.caption)
+
+
+def test_without_steps_the_tune_buttons_are_disabled():
+    app = start({"steps": "0"})
+    tune_buttons = [button for button in app.button if button.key and button.key.endswith("_tune")]
+    assert len(tune_buttons) == 3 and all(button.disabled for button in tune_buttons)
+    assert app.button(key="pg_tune_apply_all").disabled
+    assert not app.warning

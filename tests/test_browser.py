@@ -382,7 +382,7 @@ def test_tuning_view_tunes_a_lane_and_keeps_its_other_settings(page: Page, app_u
     expect(rate).to_have_attribute("aria-valuetext", "0.00137", timeout=TIMEOUT)  # its tuned η on Rosenbrock
     expect(beta).to_have_attribute("aria-valuetext", re.compile(r"0\.945"), timeout=TIMEOUT)
     wait_for_app(page)
-    page.get_by_role("radio", name="Final loss").click()  # any other rerun: the tuned values stay
+    pick(page, "pg_tune_criterion", "Final loss")  # any other rerun: the tuned values stay
     expect(page.get_by_text("How sensitive is each lane to its learning rate? (final loss)")).to_be_visible(
         timeout=TIMEOUT)
     wait_for_app(page)

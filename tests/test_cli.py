@@ -206,7 +206,7 @@ def test_tune_json_holds_the_grid_the_scores_and_tunes_best_setting(capsys):
         assert (data["score"][i][j] is None) == data["diverged"][i][j]
         assert (data["final_loss"][i][j] is None) == data["diverged"][i][j]
     expected = tune.tune(surface("rosenbrock"), lane_from_settings("momentum", {"dampening": "0.1"}), (-1.5, 2.0),
-                         200, lr=np.geomspace(1e-5, 0.01, 12), second=np.linspace(0.5, 0.9, 3))
+                         200, lr=tune.lr_grid("momentum", 1e-5, 0.01, 12), second=np.linspace(0.5, 0.9, 3))
     assert data["best"]["settings"] == expected.settings() and data["best"]["found"]
     assert data["best"]["score"] == expected.best_score
     assert data["best"]["index"] == list(expected.best_index)

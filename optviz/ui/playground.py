@@ -12,6 +12,7 @@ from typing import Any
 
 import streamlit as st
 
+from optviz import tune
 from optviz.engine import CONVENTIONS, OPTIMIZERS, SCHEDULES, TRICKS, format_plain
 from optviz.engine.spec import BOOL, INT
 from optviz.lane import Lane, convert, lane_from_settings, setting_spec
@@ -22,7 +23,9 @@ from optviz.surfaces.data import DATA_FAMILIES
 from . import keys
 from .compute import get_surface
 from .i18n import language, t
-from .tune import apply_tuned
+from .tune import apply_tuned, no_steps
+from .tune import key as tune_key
+from .tune import request_from_state as tune_request
 from .widgets import scale_of, spec_value, spec_widget
 
 MAX_LANES = 6
@@ -289,6 +292,13 @@ def init_state() -> list[str]:
             st.session_state[key("view")] = query["view"]
         else:
             bad("view", query["view"])
+    if "tune" in query:  # the Tuning view's criterion, and ",starts" for several starts
+        criterion, _, starts = query["tune"].partition(",")
+        if criterion in tune.CRITERIA and starts in ("", "starts"):
+            st.session_state[tune_key("criterion")] = criterion
+            st.session_state[tune_key("starts")] = starts == "starts"
+        else:
+            bad("tune", query["tune"])
     lane_names = [f"lane{index}" for index in range(1, MAX_LANES + 1)]
     for name in query:
         if name.startswith("lane") and name not in lane_names:
@@ -355,10 +365,13 @@ def sync_url(surface_name: str, lanes: list[Lane]) -> None:
         "conv": st.session_state[key("convention")],
         "view": st.session_state[key("view")],
     }
+    if wanted["view"] == "tune":
+        criterion, starts = tune_request()
+        wanted["tune"] = criterion + (",starts" if starts > 1 else "")
     for index, lane in enumerate(lanes, start=1):
         wanted[f"lane{index}"] = lane_text(lane)
     for name in list(st.query_params):
-        if (name.startswith("lane") or name in wanted) and name not in wanted:
+        if (name.startswith("lane") or name == "tune") and name not in wanted:
             del st.query_params[name]
     for name, value in wanted.items():
         if st.query_params.get(name) != value:
@@ -566,7 +579,7 @@ def lane_ui(lane_id: int, index: int, colour: str, convention: str, prefix: str 
               f"{t('pg.lane')} {index + 1}</p>")
     if tune_button:
         tuner[0].button(t("tune.lane"), key=lane_widget_key("tune"), on_click=apply_tuned,
-                        args=(lane_id, lane_from_state),
+                        args=(lane_id, lane_from_state), disabled=no_steps(),
                         icon=":material/auto_fix_high:", help=t("tune.lane_help"), width="stretch")
     optimizer = picker.selectbox(t("pg.optimizer"), list(OPTIMIZERS), key=lane_widget_key("optimizer"),
                                  persist_state="session", label_visibility="collapsed",

@@ -38,19 +38,25 @@ def request_from_state() -> tuple[str, int]:
     return criterion, STARTS if state.get(key("starts")) else 1
 
 
-def settings_ui(read_lane) -> tuple[str, int]:
-    """The tuning's own widgets (in the controls column while the Tuning view is open): criterion, several starts,
-    and the button that applies every lane's tuned settings (`read_lane`: see apply_tuned)."""
+def settings_ui(read_lane, disabled: bool = False) -> tuple[str, int]:
+    """The tuning's own widgets, in one row above its chart: criterion, several starts, and the button that applies
+    every lane's tuned settings (`read_lane`: see apply_tuned; `disabled` while there are no steps to run)."""
     request_from_state()
-    st.segmented_control(t("tune.criterion"), tune.CRITERIA, key=key("criterion"), persist_state="session",
-                         required=True, format_func=lambda name: t(f"tune.criterion.{name}"),
-                         help=t("tune.criterion_help").replace("*", r"\*"))
-    st.toggle(t("tune.starts", count=STARTS), key=key("starts"), persist_state="session",
-              help=t("tune.starts_help", count=STARTS))
-    st.button(t("tune.apply_all"), icon=":material/done_all:", on_click=apply_tuned, args=(None, read_lane),
-              width="stretch",
-              type="primary", key=key("apply_all"), help=t("tune.apply_all_help"))
+    criterion_place, starts_place, apply_place = st.columns([1.45, 1.05, 1.0], vertical_alignment="bottom")
+    criterion_place.selectbox(t("tune.criterion"), tune.CRITERIA, key=key("criterion"), persist_state="session",
+                              format_func=lambda name: t(f"tune.criterion.{name}"),
+                              help=t("tune.criterion_help").replace("*", r"\*"))
+    starts_place.toggle(t("tune.starts", count=STARTS), key=key("starts"), persist_state="session",
+                        help=t("tune.starts_help", count=STARTS))
+    apply_place.button(t("tune.apply_all"), icon=":material/done_all:", on_click=apply_tuned, args=(None, read_lane),
+                       width="stretch", type="primary", key=key("apply_all"), help=t("tune.apply_all_help"),
+                       disabled=disabled)
     return request_from_state()
+
+
+def no_steps() -> bool:
+    """True while the playground has no step to run (nothing to tune): the Tune buttons are disabled."""
+    return int(st.session_state.get(LANE_PREFIX + "steps", 1) or 0) < 1
 
 
 def neutral(lane: Lane) -> Lane:
@@ -111,8 +117,9 @@ def apply_tuned(lane_id: int | None, read_lane) -> None:
         except ValueError as error:
             problems.append(t("tune.refused", lane=number + 1, detail=str(error)))
             continue
-        if not result.found and not math.isfinite(result.best_score):
-            problems.append(t("tune.nothing", lane=number + 1))
+        if not result.found:  # every rate diverged, or (steps to tolerance) none got there: the lane stays
+            problems.append(t("tune.nothing" if not math.isfinite(result.best_score) else "tune.never_reached",
+                              lane=number + 1, steps=steps))
             continue
         for name, value in result.settings().items():
             state[keys.hyperparameter_key(one, name, LANE_PREFIX)] = value
@@ -159,12 +166,17 @@ def leaderboard_rows(tunings: dict[int, tune.Tuning], own: dict[int, float], lab
         low, high, decades = result.robust
         curve = result.diverged_curve()
         above = np.flatnonzero(curve & (result.lr > result.best_lr))
+        robust = f"{decades:.2f} ({low:.2g} … {high:.2g})" if math.isfinite(low) else "—"
+        if result.flat:  # wide because the criterion hardly moves, not because the optimizer forgives
+            robust += " " + t("tune.flat", share=f"{result.best_score / result.baseline:.0%}")
+        elif result.isolated:
+            robust += " " + t("tune.isolated")
         rows.append({
             t("pg.col.lane"): labels[index],
             t("tune.col.tuned"): settings_text(result, lang) if result.found else t("tune.none_found"),
             t("tune.col.best"): score_text(result.best_score, result.criterion, result.steps),
             t("tune.col.own"): score_text(own[index], result.criterion, result.steps),
-            t("tune.col.robust"): (f"{decades:.2f} ({low:.2g} … {high:.2g})" if math.isfinite(low) else "—"),
+            t("tune.col.robust"): robust,
             t("tune.col.diverges"): f"η ≥ {result.lr[above[0]]:.2g}" if above.size else "—",
         })
     return rows
