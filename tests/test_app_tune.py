@@ -159,7 +159,7 @@ def test_a_lane_where_no_rate_reaches_the_tolerance_gets_no_star_and_keeps_its_r
     starred = {trace["legendgroup"] for trace in marks(figure, "star")}
     assert starred == {"Momentum", "Adam"}  # SGD gets nowhere near 10⁻⁶ in 500 steps on Rosenbrock
     sgd = next(row for row in markdown_tables(app)[0] if row[0] == "SGD")
-    assert sgd[1] == "nothing converges" and sgd[2] == "never" and sgd[4] == "—"
+    assert sgd[1] == "no rate gets there" and sgd[2] == "never" and sgd[4] == "—"
     first = lane_ids(app)[0]
     next(button for button in app.button if button.key == keys.lane_key(first, "tune", "pg_")).click().run()
     assert lr_of(app, first) == 0.001

@@ -173,7 +173,8 @@ def leaderboard_rows(tunings: dict[int, tune.Tuning], own: dict[int, float], lab
             robust += " " + t("tune.isolated")
         rows.append({
             t("pg.col.lane"): labels[index],
-            t("tune.col.tuned"): settings_text(result, lang) if result.found else t("tune.none_found"),
+            t("tune.col.tuned"): settings_text(result, lang) if result.found else t(
+                "tune.none_found" if not math.isfinite(result.best_score) else "tune.none_reached"),
             t("tune.col.best"): score_text(result.best_score, result.criterion, result.steps),
             t("tune.col.own"): score_text(own[index], result.criterion, result.steps),
             t("tune.col.robust"): robust,
