@@ -412,10 +412,10 @@ def test_networks_tune_tab_writes_a_suggestion_and_the_best_trial_into_the_lane(
     page.get_by_role("button", name="Train").click()
     expect(page.get_by_text("1. SGD — epoch 60")).to_be_visible(timeout=120_000)
     wait_for_app(page)
-    expect(note).to_be_visible()  # shown while the lane holds the value: the browser sent no older one back
+    expect(note).to_have_count(0)  # Train clears the message
     page.get_by_role("tab", name="Optimizers").click()
-    expect(page.locator("[class*='st-key-nt_'][class*='_hp_lr']").first.get_by_role("slider")).to_have_attribute(
-        "aria-valuetext", value, timeout=TIMEOUT)
+    rate = page.locator("[class*='st-key-nt_'][class*='_hp_lr']").first.get_by_role("slider")
+    expect(rate).to_have_attribute("aria-valuetext", value, timeout=TIMEOUT)  # the browser sent no older one back
 
     page.get_by_role("tab", name="Tune").click()
     page.get_by_role("button", name="Search: 12 trials").click()
@@ -424,6 +424,7 @@ def test_networks_tune_tab_writes_a_suggestion_and_the_best_trial_into_the_lane(
     wait_for_app(page)
     expect(page.get_by_text("Search for 1. SGD: 12 trials")).to_be_visible()
     values = apply.inner_text().split(": ", 1)[1]
+    best_lr, best_decay = (float(part.split()[1]) for part in values.split(", "))
     apply.click()
     best = page.get_by_text(f"Written into 1. SGD: {values}.")
     expect(best).to_be_visible(timeout=TIMEOUT)
@@ -431,6 +432,11 @@ def test_networks_tune_tab_writes_a_suggestion_and_the_best_trial_into_the_lane(
     page.get_by_role("button", name="Train").click()  # another rerun, with the lane's popover closed
     expect(page.get_by_text("1. SGD — epoch 60")).to_be_visible(timeout=120_000)
     wait_for_app(page)
-    page.get_by_role("tab", name="Tune").click()
-    expect(best).to_be_visible()
+    page.get_by_role("tab", name="Optimizers").click()
+    expect(rate).to_have_attribute("aria-valuetext", re.compile(".+"), timeout=TIMEOUT)
+    assert float(rate.get_attribute("aria-valuetext")) == best_lr
+    page.get_by_role("button", name="More settings").first.click()  # the weight decay lives in the popover
+    decay = page.locator("[class*='st-key-nt_'][class*='_hp_weight_decay']").first.get_by_role("slider")
+    expect(decay).to_be_visible(timeout=TIMEOUT)
+    assert float(decay.get_attribute("aria-valuetext")) == best_decay  # not the old value brought back
     assert_no_exception(page)
