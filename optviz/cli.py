@@ -447,7 +447,9 @@ def _command_tune(arguments) -> str:
         "best": {"settings": result.settings(), "index": list(result.best_index), "lr": result.best_lr,
                  "second": result.best_second, "score": _number(result.best_score) if result.found else None,
                  "found": result.found},
-        "robust": {"low": _number(low), "high": _number(high), "decades": decades, "factor": tune.ROBUST_FACTOR},
+        "robust": {"low": _number(low), "high": _number(high), "decades": decades, "factor": tune.ROBUST_FACTOR,
+                   "flat": result.flat, "isolated": result.isolated},
+        "baseline": None if result.baseline is None else _number(result.baseline),
     })
 
 
@@ -472,8 +474,14 @@ def _tuning_text(arguments, result: tune.Tuning) -> str:
                  else f"{result.best_score:.3g}")
         lines.append(f"best: {best}  ({result.criterion} {score})")
         low, high, decades = result.robust
+        note = ""
+        if result.flat:
+            note = (f"; flat: the best keeps {result.best_score / result.baseline:.0%} of standing still's "
+                    f"{result.baseline:.3g}, the rate hardly matters")
+        elif result.isolated:
+            note = "; one grid cell: a lucky rate? (try --starts 16)"
         lines.append(f"robust: lr {low:.3g} … {high:.3g} within {tune.ROBUST_FACTOR:g}× of the best "
-                     f"({decades:.2f} decades)")
+                     f"({decades:.2f} decades{note})")
     elif result.diverged.all():
         lines.append("best: none: every grid point diverged")
     else:

@@ -193,7 +193,7 @@ def test_tune_json_holds_the_grid_the_scores_and_tunes_best_setting(capsys):
     assert status == 0
     assert set(data) == {"surface", "optimizer", "convention", "hyperparameters", "criterion", "steps", "tolerance",
                          "seed", "starts", "reference", "lr", "second", "score", "diverged", "final_loss", "auc",
-                         "steps_to_tolerance", "best", "robust"}
+                         "steps_to_tolerance", "best", "robust", "baseline"}
     assert data["criterion"] == "auc" and data["steps"] == 200 and data["starts"] == [[-1.5, 2.0]]
     assert data["hyperparameters"]["dampening"] == 0.1 and data["reference"] == {"value": 0.0, "known": True}
     assert data["second"]["name"] == "momentum" and data["second"]["values"] == [0.5, 0.7, 0.9]
@@ -257,6 +257,9 @@ def test_tune_text_summary(capsys):
     status, out, _ = cli(capsys, "tune", "--surface", "quadratic", "--optimizer", "sgd", "--lr", "0.5:10:5",
                          "--format", "text")
     assert status == 0 and "every grid point diverged" in out and "diverged: 5 of 5" in out
+    status, out, _ = cli(capsys, "tune", "--surface", "rosenbrock", "--optimizer", "adagrad", "--steps", "500",
+                         "--format", "text")  # AdaGrad's best area is 39 % of standing still's: a flat curve
+    assert status == 0 and "flat: the best keeps 39% of standing still's 12.5" in out
 
 
 def test_tune_is_reproducible_from_its_seed(capsys):
