@@ -130,7 +130,8 @@ with chart_column:
             else:
                 figure = figures.data_figure(shown, {"title": t("nt.data_title", name=t(f"nt.set.{setup.dataset}")),
                                                      "train": t("nt.train_part"), "val": t("nt.val_part"),
-                                                     "test": t("nt.test_part")}, height=CHART_HEIGHT - 60)
+                                                     "test": t("nt.test_part"), "class": t("pg.class")},
+                                               height=CHART_HEIGHT - 60)
             st.plotly_chart(figure, width="stretch", key=nt.key("preview_chart"))
         if missing and job is None and not blocked:  # nothing trained yet, or settings changed since
             st.info(t("nt.press_train_changed" if results else "nt.press_train"), icon=":material/info:")

@@ -178,3 +178,36 @@ def test_figures_label_log_axes_by_decades_and_count_gradient_epochs_from_one():
     assert (narrow.dtick, narrow.tickformat) == ("D1", ".2~g")  # every digit, written out: not a single tick
     assert list(grad_norms_figure(np.ones((4, 3)), {"title": "", "epoch": "", "layer": "layer"}).data[0].x) == \
         [1, 2, 3, 4]
+
+
+def test_the_data_chart_keys_colour_to_class_and_shape_to_part_as_its_title_says():
+    """The title says colour: class, shape: part. The legend's parts are grey shapes (no class's colour) and its
+    classes coloured dots in the very colours of their points; the points themselves stay out of the legend."""
+    import json
+
+    import numpy as np
+    from plotly.colors import sample_colorscale
+
+    from optviz.plots.networks import PART_SYMBOLS, data_figure
+
+    app = start({"nt_size": 150})
+    spec = json.loads(app.get("plotly_chart")[0].proto.spec)
+    keys = [trace for trace in spec["data"] if trace.get("showlegend", True)]
+    assert [trace["name"] for trace in keys] == ["train", "validation", "test", "class 0", "class 1"]
+    classes = {trace["name"]: trace["marker"]["color"] for trace in keys[3:]}
+    parts = [trace["marker"]["color"] for trace in keys[:3]]
+    assert len(set(parts)) == 1 and not set(parts) & set(classes.values())  # one neutral colour for every part
+    assert [trace["marker"]["symbol"] for trace in keys[:3]] == list(PART_SYMBOLS.values())
+    assert set(classes.values()) == set(sample_colorscale("RdBu", [0.0, 1.0]))
+    drawn = [trace for trace in spec["data"] if not trace.get("showlegend", True)]
+    assert drawn and all(trace["marker"]["colorscale"] for trace in drawn)  # the points: coloured by their class
+    app.session_state["lang"] = "zh"
+    app.run()
+    names = [trace["name"] for trace in json.loads(app.get("plotly_chart")[0].proto.spec)["data"]
+             if trace.get("showlegend", True)]
+    assert names[-2:] == ["类别 0", "类别 1"]
+    # a regression: no class keys (its colour bar tells the target), the parts still grey shapes
+    preview = {"points": np.zeros((3, 2)), "targets": np.array([0.1, 0.5, 2.0]),
+               "parts": np.array(["train", "val", "test"]), "regression": True}
+    figure = data_figure(preview, {"title": "", "train": "t", "val": "v", "test": "x", "class": "class {label}"})
+    assert [trace.name for trace in figure.data if trace.showlegend is not False] == ["t", "v", "x"]

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
 from .style import apply_layout
 
 PART_SYMBOLS = {"train": "circle", "val": "diamond", "test": "x"}
+DATA_COLOURS = "RdBu"  # class 0 red, class 1 blue; a regression's targets from red to blue
+PART_KEY_COLOUR = "#8a8a8a"  # the legend's shape of a part: grey, so that it names no class
 
 
 def _log_axis(series: list[dict]) -> dict:
@@ -28,7 +31,9 @@ def _log_axis(series: list[dict]) -> dict:
 
 def data_figure(preview: dict, labels: dict, height: int = 480) -> go.Figure:
     """The 2D data set before training: points coloured by class (or by target), one marker per part
-    (train, validation, test) so the split is visible."""
+    (train, validation, test) so the split is visible. The legend keeps the two apart, as the title says (colour:
+    class; shape: part): each part is a grey shape, each class (not for a regression, whose colour bar says it) a
+    coloured dot. `labels["class"]` names a class ("class {label}"), else its number alone."""
     figure = go.Figure()
     points, targets, parts = preview["points"], preview["targets"], preview["parts"]
     regression = preview["regression"]
@@ -37,11 +42,20 @@ def data_figure(preview: dict, labels: dict, height: int = 480) -> go.Figure:
         if not chosen.any():
             continue
         figure.add_trace(go.Scatter(
-            x=points[chosen, 0], y=points[chosen, 1], mode="markers", name=labels[part],
-            marker=dict(size=7, symbol=symbol, color=targets[chosen], colorscale="RdBu",
-                        cmin=None if regression else 0, cmax=None if regression else 1,
-                        line=dict(width=0.8, color="white" if symbol != "x" else "#333"),
-                        showscale=regression and part == "train")))
+            x=points[chosen, 0], y=points[chosen, 1], mode="markers", name=labels[part], showlegend=False,
+            legendgroup=part, marker=dict(size=7, symbol=symbol, color=targets[chosen], colorscale=DATA_COLOURS,
+                                          cmin=None if regression else 0, cmax=None if regression else 1,
+                                          line=dict(width=0.8, color="white" if symbol != "x" else "#333"),
+                                          showscale=regression and part == "train")))
+        figure.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=labels[part], legendgroup=part,
+                                    hoverinfo="skip", marker=dict(size=8, symbol=symbol, color=PART_KEY_COLOUR,
+                                                                  line=dict(width=0.8, color=PART_KEY_COLOUR))))
+    if not regression:
+        for value, colour in zip((0, 1), sample_colorscale(DATA_COLOURS, [0.0, 1.0]), strict=True):
+            if (targets == value).any():
+                figure.add_trace(go.Scatter(x=[None], y=[None], mode="markers", hoverinfo="skip",
+                                            name=labels.get("class", "{label}").format(label=value),
+                                            marker=dict(size=9, symbol="circle", color=colour)))
     apply_layout(figure, labels["title"], "x₁", "x₂", height=height)
     figure.update_yaxes(scaleanchor="x", scaleratio=1)
     return figure
