@@ -137,3 +137,50 @@ def test_apply_best_with_a_batch_size_says_so_and_the_range_test_says_why_it_wen
     assert [item.value for item in app.success if "1. SGD" in item.value]
     next(item for item in app.button if item.label == "Train").click().run()
     assert not app.exception and not app.success
+
+
+def cancel_after(monkeypatch, trials):
+    """Make the next search be cancelled as the Cancel button cancels it, once `trials` trials are finished: the
+    job is asked to stop (Job.cancel) and the worker's cancel flag is raised (here, the inline run's own)."""
+    from optviz import jobs
+    from optviz.nets import tasks
+
+    real = tasks.search_lane
+
+    def search_lane(setup, lane, settings, *, progress):
+        def listen(_fraction, run, _epoch):
+            if run >= trials and not progress.cancelled:
+                for job in list(jobs.pool().jobs.values()):
+                    job.cancel()
+                progress.flags[progress.slot] = 1
+
+        progress.listener = listen
+        return real(setup, lane, settings, progress=progress)
+
+    monkeypatch.setattr(tasks, "search_lane", search_lane)
+
+
+def test_apply_best_of_a_cancelled_search_says_of_how_many_trials(monkeypatch):
+    """Cancelled at 2 of 6 trials, the search's best is the best of those 2: the button says so (and its help why),
+    in English and Chinese; the complete search's button does not."""
+    cancel_after(monkeypatch, 2)
+    app = start({"nt_tune_trials": 6, "nt_tune_epochs": 5, "nt_tune_batch": True})
+    button(app, "nt_tune_search_run").click().run()
+    assert not app.exception
+    assert any("Stopped: 2 of 6 trials finished" in item.value for item in app.caption)
+    apply = button(app, "nt_tune_apply_best")
+    assert apply.label.startswith("Apply best: lr ") and ", batch " in apply.label
+    assert apply.label.endswith(" (best of 2 trials)")
+    assert apply.help.startswith("The search was stopped after 2 of its 6 trials")
+    app.session_state["lang"] = "zh"
+    app.run()
+    chinese = button(app, "nt_tune_apply_best")
+    assert chinese.label.startswith("应用最佳：") and chinese.label.endswith("（2 次试验中最佳）")
+    assert "6 次试验中只完成了 2 次" in chinese.help
+    # run to its end, the same search's best is the best of all its trials: nothing more to say
+    monkeypatch.undo()
+    app = start({"nt_tune_trials": 6, "nt_tune_epochs": 5, "nt_tune_batch": True})
+    button(app, "nt_tune_search_run").click().run()
+    assert not app.exception
+    assert not button(app, "nt_tune_apply_best").label.endswith("trials)")
+    assert button(app, "nt_tune_apply_best").help.startswith("Write the best trial's values")

@@ -286,12 +286,22 @@ def search_ui(setup, active: dict[int, Lane], labels: dict[int, str], blocked: b
         if best.get("weight_decay") is not None:
             values["weight_decay"] = best["weight_decay"]
         batch = best["batch_size"] if result.get("searched_batch") else None
-        st.button(t("nt.tune.apply_best", values=values_text(values, batch)), key=key("apply_best"), type="primary",
-                  width="stretch", icon=":material/done_all:", help=t("nt.tune.apply_best_help"),
-                  on_click=rewrite_lane, args=(chosen, values, batch,
+        label, help_text = apply_best_text(result, values_text(values, batch))
+        st.button(label, key=key("apply_best"), type="primary", width="stretch", icon=":material/done_all:",
+                  help=help_text, on_click=rewrite_lane, args=(chosen, values, batch,
                                                ("search", applied_text(labels[chosen], values, batch))))
         applied_ui("search", chosen)
     return {"settings": settings, "index": chosen, "lane": lane} if pressed else None
+
+
+def apply_best_text(result: dict, values: str) -> tuple[str, str]:
+    """The label and help of "Apply best": a search stopped before its budget says of how many trials its best is
+    (the best of 2 trials is not the best of 40)."""
+    done, planned = len(result["trials"]), result["planned"]
+    if result.get("cancelled") and done < planned:
+        return (t("nt.tune.apply_best_partial", values=values, done=done),
+                t("nt.tune.apply_best_partial_help", done=done, planned=planned))
+    return t("nt.tune.apply_best", values=values), t("nt.tune.apply_best_help")
 
 
 def search_seconds(setup, lane: Lane, settings: SearchSettings) -> float:
