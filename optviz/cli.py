@@ -476,7 +476,7 @@ def _tuning_text(arguments, result: tune.Tuning) -> str:
         low, high, decades = result.robust
         note = ""
         if result.flat:
-            note = (f"; flat: the best keeps {result.best_score / result.baseline:.0%} of standing still's "
+            note = (f"; flat: the best keeps {result.best_score / result.baseline:.0%} of the smallest rate's "
                     f"{result.baseline:.3g}, the rate hardly matters")
         elif result.isolated:
             note = "; one grid cell: a lucky rate? (try --starts 16)"

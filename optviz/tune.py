@@ -47,7 +47,7 @@ MAX_STARTS = 64
 MAX_RUNS = 200_000  # grid points × starts of one lane
 MAX_STEPS = 5000
 ROBUST_FACTOR = 2.0
-FLAT_SHARE = 0.25  # a best criterion above this share of standing still's is "flat" (Tuning.flat)
+FLAT_SHARE = 0.25  # a best criterion above this share of the smallest rate's is "flat" (Tuning.flat)
 START_RADIUS = 0.1  # of the view's diagonal
 HIGHEST_BETA = 0.99  # β = 0.999 needs thousands of steps to show what it does: the grid stops at 0.99
 
@@ -80,14 +80,26 @@ class Tuning:
     starts: np.ndarray  # (K, 2)
     steps: int
     tolerance: float
-    baseline: float | None = None  # the criterion of a run that never moves (f − f* at the starts); None for steps
+    baseline: float | None = None  # the criterion at the grid's smallest rate (barely moving); None for steps
 
     @property
     def flat(self) -> bool:
-        """Even the best setting does not bring the criterion below a quarter of standing still's (f − f* at the
-        start): a wide robust range then says that the criterion hardly depends on the rate, not that the optimizer
-        is forgiving (AdaGrad on Rosenbrock, 500 steps: area 5.0 against 12.5)."""
+        """Even the best setting does not bring the criterion below a quarter of the smallest rate's (a run that
+        barely moves): a wide robust range then says that the criterion hardly depends on the rate, not that the
+        optimizer is forgiving (AdaGrad on Rosenbrock, 500 steps: area 4.9 against 12.4)."""
         return self.found and self.baseline is not None and self.best_score > FLAT_SHARE * self.baseline
+
+    @property
+    def edge(self) -> float | None:
+        """The rate next to the best one that diverges, if one does (at the best β): the tuned rate then sits at the
+        cliff, where a little more diverges and the path oscillates wildly on its way."""
+        if not self.found:
+            return None
+        curve, index = self.diverged_curve(), self.best_index[-1]
+        for other in (index + 1, index - 1):
+            if 0 <= other < len(curve) and curve[other]:
+                return float(self.lr[other])
+        return None
 
     @property
     def isolated(self) -> bool:
@@ -205,8 +217,8 @@ def tune(surface: Surface, lane: Lane, start, steps: int, criterion: str = DEFAU
         raise ValueError(f"{int(np.prod(shape)):,} grid points × {len(points)} starts: at most {MAX_RUNS:,} runs")
     grid = {"lr": lrs} if second is None else dict(zip(("lr", second_name), np.meshgrid(lrs, second), strict=True))
     run_starts = np.broadcast_to(points.reshape(len(points), *([1] * len(shape)), 2), (len(points), *shape, 2))
-    final = run(lane.pipeline(grid), surface.value_and_grad, run_starts, steps, record=False,
-                tolerance=tolerance, f_star=surface.f_star, threads=threads, pool=pool, loss_sum=True)
+    final = run(lane.pipeline(grid), same_batches(surface.value_and_grad, int(np.prod(shape))), run_starts, steps,
+                record=False, tolerance=tolerance, f_star=surface.f_star, threads=threads, pool=pool, loss_sum=True)
     diverged = (final.diverged_at >= 0).any(axis=0)
     known = surface.f_star is not None
     with np.errstate(invalid="ignore"):
@@ -232,9 +244,9 @@ def tune(surface: Surface, lane: Lane, start, steps: int, criterion: str = DEFAU
     robust = robust_range(lrs, score if second is None else score[best[0]], best[-1], limit=limit)
     if criterion == "steps_to_tolerance" and best_score > steps:  # nobody got there: ranked by the tie-breaker
         robust = (float("nan"), float("nan"), 0.0)
-    with np.errstate(invalid="ignore", over="ignore"):
-        standing = float(np.mean(surface.value(points) - reference))  # f − f* of a run that never moves
-    baseline = standing if criterion != "steps_to_tolerance" and math.isfinite(standing) else None
+    # flat's yardstick: the criterion at the grid's smallest rate, where a run barely moves (same runs, same starts)
+    lowest = float((score if second is None else score[best[0]])[0])
+    baseline = lowest if criterion != "steps_to_tolerance" and math.isfinite(lowest) else None
     return Tuning(lane.optimizer, criterion, lrs, second_name, None if second is None else np.asarray(second),
                   score, final_loss, auc, slowest, diverged, best, float(lrs[best[-1]]),
                   None if second is None else float(second[best[0]]), best_score, robust, reference, known, points,
@@ -284,6 +296,24 @@ def robust_range(lrs: np.ndarray, curve: np.ndarray, best: int, factor: float = 
     while high < len(curve) - 1 and good[high + 1]:
         high += 1
     return float(lrs[low]), float(lrs[high]), float(math.log10(lrs[high] / lrs[low]))
+
+
+class same_batches:  # noqa: N801  (used as a function)
+    """A stochastic objective (a data surface's mini-batches) seen by a tuning: every grid point from start k draws
+    the batches of run k, the ones the lane itself draws from that start (common random numbers). Without it a grid
+    point's batches depended on its place in the grid, and the applied winner, run by the lane, drew other batches
+    and scored otherwise. `per_start`: the grid points per start (runs are laid out start-major)."""
+
+    def __new__(cls, value_and_grad, per_start: int):
+        if not getattr(value_and_grad, "stochastic", False):
+            return value_and_grad  # deterministic: nothing to align
+        return super().__new__(cls)
+
+    def __init__(self, value_and_grad, per_start: int) -> None:
+        self.value_and_grad, self.per_start, self.stochastic = value_and_grad, per_start, True
+
+    def __call__(self, params, step=0, runs=None):
+        return self.value_and_grad(params, step=step, runs=None if runs is None else np.asarray(runs) // self.per_start)
 
 
 def current_score(tuning: Tuning, surface: Surface, lane: Lane, steps: int | None = None) -> float:

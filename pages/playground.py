@@ -298,7 +298,9 @@ def workbench() -> None:
 
         board_tab, inspector_tab, download_tab = st.tabs([t("pg.leaderboard"), t("pg.inspector"), t("pg.download")])
         with board_tab:
-            if view == "tune" and "tuned" in tuning:  # the lanes at their best settings, with how robust each is
+            if view == "tune" and "tuned" not in tuning:  # nothing tuned (no steps): no table of untuned runs
+                st.caption(t("tune.no_steps"))
+            elif view == "tune":  # the lanes at their best settings, with how robust each is
                 criterion, _ = tune_ui.request_from_state()
                 table(tune_ui.leaderboard_rows(*tuning["tuned"], labels, lang))
                 name = t(f"tune.criterion.{criterion}")

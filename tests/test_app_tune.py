@@ -160,6 +160,8 @@ def test_a_lane_where_no_rate_reaches_the_tolerance_gets_no_star_and_keeps_its_r
     assert starred == {"Momentum", "Adam"}  # SGD gets nowhere near 10⁻⁶ in 500 steps on Rosenbrock
     sgd = next(row for row in markdown_tables(app)[0] if row[0] == "SGD")
     assert sgd[1] == "no rate gets there" and sgd[2] == "never" and sgd[4] == "—"
+    ring = next(trace for trace in marks(figure, "circle-open") if trace["legendgroup"] == "SGD")
+    assert ring["y"] == [pytest.approx(500 * 1.06)] and ring.get("yaxis", "y") == "y"  # on "never", not the strip
     first = lane_ids(app)[0]
     next(button for button in app.button if button.key == keys.lane_key(first, "tune", "pg_")).click().run()
     assert lr_of(app, first) == 0.001
@@ -172,7 +174,10 @@ def test_flat_lanes_and_shared_curves_are_said():
     board = {row[0]: row for row in markdown_tables(app)[0]}
     assert all("flat" in board[name][4] for name in board if name.startswith("AdaGrad"))
     assert "flat" not in board["Momentum"][4]
-    dashed = [trace["name"] for trace in lane_curves(chart(app)) if trace["line"].get("dash") == "dash"]
+    figure = chart(app)  # nothing diverges here: the learning-rate axis must still be drawn under the strip
+    assert figure["layout"]["xaxis2"]["title"]["text"] == "learning rate η"
+    assert any(trace.get("yaxis") == "y2" for trace in figure["data"])
+    dashed = [trace["name"] for trace in lane_curves(figure) if trace["line"].get("dash") == "dash"]
     assert len(dashed) == 1 and dashed[0].startswith("AdaGrad")
     assert any("shares its curve" in caption.value for caption in app.caption)
 
@@ -182,4 +187,17 @@ def test_without_steps_the_tune_buttons_are_disabled():
     tune_buttons = [button for button in app.button if button.key and button.key.endswith("_tune")]
     assert len(tune_buttons) == 3 and all(button.disabled for button in tune_buttons)
     assert app.button(key="pg_tune_apply_all").disabled
-    assert not app.warning
+    assert not app.warning and not markdown_tables(app)  # no table of untuned runs under the Tuning view
+
+
+def test_the_leaderboard_names_the_edge_and_lone_divergent_rates():
+    from optviz.ui.tune import diverges_text
+
+    app = start()
+    sgd = next(row for row in markdown_tables(app)[0] if row[0] == "SGD")
+    assert "at the edge: 0.0021 diverges" in sgd[4] and "flat" in sgd[4]
+    result = tune.tune(surface("rosenbrock"), lane_from_settings("sgd", {}), (-1.5, 2.0), 500)
+    lone = result.diverged.copy()
+    lone[10] = True  # a lone rate far below the cliff
+    assert diverges_text(type(result)(**{**result.__dict__, "diverged": lone})) == \
+        f"η ≥ 0.0021 (also {result.lr[10]:.3g})"

@@ -14,6 +14,7 @@ from .style import apply_layout
 
 FLOOR_BELOW = 10.0  # a criterion of exactly 0 (f* reached to rounding) is drawn a decade under the lowest positive
 KEY_COLOUR = "#555555"  # the legend's keys to the marks (star, ring, band), in no lane's colour
+NEVER_LEVEL = 1.06  # steps to tolerance: "never" is drawn this far above the budget
 
 
 def _shown(score: np.ndarray, floor: float, limit: float = math.inf) -> np.ndarray:
@@ -84,6 +85,14 @@ def sensitivity_figure(curves: list[dict], labels: dict, height: int = 520, step
                                     customdata=hover,
                                     hovertemplate=f"{name}<br>η = %{{x:.3g}}<br>{labels['y']}: %{{customdata}}"
                                                   "<extra></extra>"), row=1, col=1)
+        finite = np.isfinite(shown)
+        lone = finite & ~np.r_[False, finite[:-1]] & ~np.r_[finite[1:], False]  # no neighbour to draw a line to
+        if lone.any():
+            figure.add_trace(go.Scatter(x=lr[lone], y=shown[lone], mode="markers", legendgroup=name,
+                                        showlegend=False, marker=dict(size=6, color=colour), customdata=np.asarray(
+                                            hover, dtype=object)[lone],
+                                        hovertemplate=f"{name}<br>η = %{{x:.3g}}<br>{labels['y']}: %{{customdata}}"
+                                                      "<extra></extra>"), row=1, col=1)
         low, high = curve["robust"]
         best_lr, best_score = curve["best"]
         if curve.get("found", True) and math.isfinite(best_score):
@@ -107,36 +116,49 @@ def sensitivity_figure(curves: list[dict], labels: dict, height: int = 520, step
                     showlegend=False, marker=ring,
                     hovertemplate=f"{name} — {labels['current']}<br>η = %{{x:.3g}}<br>{labels['y']}: "
                                   f"{current[1]:.3g}<extra></extra>"), row=1, col=1)
-            else:  # the lane's own setting diverges (or never gets there): its ring sits on the strip
-                why = labels["diverged"] if not np.isfinite(current[1]) else labels["never"]
+            elif not np.isfinite(current[1]):  # the lane's own setting diverges: its ring sits on the strip
                 figure.add_trace(go.Scatter(
                     x=[current[0]], y=[number], mode="markers", legendgroup=name, showlegend=False, marker=ring,
-                    hovertemplate=f"{name} — {labels['current']}: {why}<extra></extra>"), row=2, col=1)
+                    hovertemplate=f"{name} — {labels['current']}: {labels['diverged']}<extra></extra>"),
+                    row=2, col=1)
+            else:  # steps to tolerance, never got there: on the "never" line above the budget
+                figure.add_trace(go.Scatter(
+                    x=[current[0]], y=[steps * NEVER_LEVEL], mode="markers", legendgroup=name, showlegend=False,
+                    marker=ring, hovertemplate=f"{name} — {labels['current']}: {labels['never']}<extra></extra>"),
+                    row=1, col=1)
         # the strip: one row per lane, a bar where it diverged
+        half = math.sqrt(lr[1] / lr[0]) if len(lr) > 1 else 1.1  # half a grid cell: a lone rate gets a width
         for first, last in _runs(np.asarray(curve["diverged"], dtype=bool)):
-            figure.add_trace(go.Scatter(x=[lr[first], lr[last]], y=[number, number], mode="lines",
+            figure.add_trace(go.Scatter(x=[lr[first] / half, lr[last] * half], y=[number, number], mode="lines",
                                         legendgroup=name, showlegend=False, line=dict(color=colour, width=7),
                                         hovertemplate=f"{name} — {labels['diverged']}: η ≥ {lr[first]:.3g}"
                                                       "<extra></extra>"), row=2, col=1)
+    lrs = np.concatenate([np.asarray(curve["lr"]) for curve in curves]) if curves else np.array([1e-5, 10.0])
+    # an invisible trace on the strip: with nothing diverging plotly drew no x axis at all (ticks and title)
+    figure.add_trace(go.Scatter(x=[lrs.min(), lrs.max()], y=[0, 0], mode="lines", line=dict(width=0),
+                                showlegend=False, hoverinfo="skip"), row=2, col=1)
     _keys(figure, labels)
     apply_layout(figure, labels["title"], "", labels["y"], height=height)
-    lrs = np.concatenate([np.asarray(curve["lr"]) for curve in curves]) if curves else np.array([1e-5, 10.0])
     ticks = log_ticks(float(lrs.min()), float(lrs.max()))
-    figure.update_xaxes(type="log", **ticks, row=1, col=1)
-    figure.update_xaxes(type="log", title_text=labels["x"], **ticks, row=2, col=1)
+    span = [math.log10(float(lrs.min())) - 0.05, math.log10(float(lrs.max())) + 0.05]  # the strip's half cells
+    figure.update_xaxes(type="log", range=span, **ticks, row=1, col=1)
+    figure.update_xaxes(type="log", range=span, title_text=labels["x"], **ticks, row=2, col=1)
     if steps is None:
         top = min(top, cap) if cap else top
         figure.update_yaxes(type="log", **log_ticks(floor, top), row=1, col=1)
         if cap and cap < _floor(curves)[1]:
             figure.update_yaxes(range=[math.log10(floor) - 0.1, math.log10(cap)], row=1, col=1)
-    else:
-        figure.update_yaxes(rangemode="tozero", range=[0, steps * 1.02], row=1, col=1)
+    else:  # steps on a linear axis; above the budget a dotted "never" line for rings that never get there
+        figure.update_yaxes(range=[0, steps * (NEVER_LEVEL + 0.05)], row=1, col=1)
+        figure.add_hline(y=steps * NEVER_LEVEL, line=dict(color=KEY_COLOUR, width=1, dash="dot"), row=1, col=1,
+                         annotation_text=labels["never"], annotation_position="top left",
+                         annotation_font=dict(size=11, color=KEY_COLOUR))
     figure.update_yaxes(range=[-0.7, max(len(curves), 1) - 0.3], tickvals=[], showgrid=False, zeroline=False,
                         title_text=labels["diverged"], title_font=dict(size=11), row=2, col=1)
     # the title on top, the legend (lanes, then the keys to the marks) in a row of its own under it
     figure.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.01, xanchor="left", x=0),
                          title=dict(y=0.985, yanchor="top"), margin=dict(l=60, r=20, t=78, b=40),
-                         hovermode="closest")
+                         hovermode="closest", modebar=dict(orientation="v"))  # a top row would cover the legend
     return figure
 
 

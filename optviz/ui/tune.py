@@ -120,6 +120,7 @@ def apply_tuned(lane_id: int | None, read_lane) -> None:
         if not result.found:  # every rate diverged, or (steps to tolerance) none got there: the lane stays
             problems.append(t("tune.nothing" if not math.isfinite(result.best_score) else "tune.never_reached",
                               lane=number + 1, steps=steps))
+            done.append(t("tune.kept_lane", lane=number + 1))
             continue
         for name, value in result.settings().items():
             state[keys.hyperparameter_key(one, name, LANE_PREFIX)] = value
@@ -157,27 +158,50 @@ def score_text(value: float, criterion: str, steps: int) -> str:
     return "0" if value == 0 else format_number(value)
 
 
+def robust_text(result: tune.Tuning) -> str:
+    """'0.31 (0.000681 … 0.00137)', with what to beware of: flat, at the edge, a lone grid cell."""
+    low, high, decades = result.robust
+    if not math.isfinite(low):
+        return "—"
+    text = f"{decades:.2f} ({low:.3g} … {high:.3g})" if high > low else t("tune.one_cell", rate=f"{low:.3g}")
+    notes = []
+    if result.flat:  # wide because the criterion hardly moves, not because the optimizer forgives
+        notes.append(t("tune.flat", share=f"{result.best_score / result.baseline:.0%}"))
+    if result.edge is not None:
+        notes.append(t("tune.edge", rate=f"{result.edge:.3g}"))
+    if result.isolated and not result.edge:
+        notes.append(t("tune.isolated_starts" if len(result.starts) > 1 else "tune.isolated"))
+    return " ".join([text, *notes])
+
+
+def diverges_text(result: tune.Tuning) -> str:
+    """From which rate on the lane diverges (at the best β), and lone rates below that which diverge as well."""
+    curve = result.diverged_curve()
+    if not curve.any():
+        return "—"
+    above = np.flatnonzero(~curve)
+    tail = (above[-1] + 1) if above.size else 0  # where the last run of divergence begins
+    text = f"η ≥ {result.lr[tail]:.3g}" if tail < len(curve) else ""
+    lone = [f"{result.lr[index]:.3g}" for index in np.flatnonzero(curve[:tail])]
+    if lone:
+        shown = ", ".join(lone[:3]) + (" …" if len(lone) > 3 else "")
+        text = (text + " " if text else "") + t("tune.also_diverges", rates=shown)
+    return text
+
+
 def leaderboard_rows(tunings: dict[int, tune.Tuning], own: dict[int, float], labels: dict[int, str],
                      lang: str) -> list[dict]:
     """One row per lane: its tuned settings, the criterion there and at the lane's own setting, its robust range and
     where it starts to diverge; best first."""
     rows = []
     for index, result in sorted(tunings.items(), key=lambda item: (item[1].best_score, item[0])):
-        low, high, decades = result.robust
-        curve = result.diverged_curve()
-        above = np.flatnonzero(curve & (result.lr > result.best_lr))
-        robust = f"{decades:.2f} ({low:.2g} … {high:.2g})" if math.isfinite(low) else "—"
-        if result.flat:  # wide because the criterion hardly moves, not because the optimizer forgives
-            robust += " " + t("tune.flat", share=f"{result.best_score / result.baseline:.0%}")
-        elif result.isolated:
-            robust += " " + t("tune.isolated")
         rows.append({
             t("pg.col.lane"): labels[index],
             t("tune.col.tuned"): settings_text(result, lang) if result.found else t(
                 "tune.none_found" if not math.isfinite(result.best_score) else "tune.none_reached"),
             t("tune.col.best"): score_text(result.best_score, result.criterion, result.steps),
             t("tune.col.own"): score_text(own[index], result.criterion, result.steps),
-            t("tune.col.robust"): robust,
-            t("tune.col.diverges"): f"η ≥ {result.lr[above[0]]:.2g}" if above.size else "—",
+            t("tune.col.robust"): robust_text(result),
+            t("tune.col.diverges"): diverges_text(result),
         })
     return rows
