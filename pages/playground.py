@@ -327,7 +327,7 @@ def workbench() -> None:
                                       on_change=pg.show_inspected, format_func=labels.__getitem__)
                 trajectory = trajectories[chosen]
                 last = max(1, finite_rows(trajectory) - 1)
-                step = st.slider(t("pg.inspect_step"), 1, max(last, 2), min(1, last), key=pg.key("inspect_step"),
+                step = st.slider(t("pg.inspect_step"), 1, max(last, 2), key=pg.key("inspect_step"),
                                  persist_state="session", on_change=pg.show_inspected)
                 st.toggle(t("pg.inspect_show"), key=pg.key("inspect_show"), persist_state="session")
                 numbers = inspect_step(trajectory, min(step, last))
