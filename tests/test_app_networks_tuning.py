@@ -123,9 +123,11 @@ def test_apply_best_with_a_batch_size_says_so_and_the_range_test_says_why_it_wen
     [message] = [item.value for item in app.success]
     assert message.startswith("Written into 2. Adam: lr ")
     assert message.endswith(f"; batch size {batch} for every lane. Press Train to see what it gives.")
-    # SGD's range test is gone only because of the batch size (Adam's weight decay was written too: a new lane)
+    # SGD's range test is gone only because of the batch size, Adam's because its weight decay was written too
     stale = f"The range test of 1. SGD was run with batch size 8; the batch size is now {batch}. A range test"
     assert any(item.value.startswith(stale) for item in app.info)  # in the Tune tab, where its buttons were
+    assert any(item.value.endswith("2. Adam's range test was for its old settings (weight decay, batch size); run "
+                                   "it again.") for item in app.info)
     assert not any(item.key == "nt_tune_use_min_ten_0" for item in app.button)
     # a search of another lane: the message about lane 2 goes
     app.session_state["nt_tune_lane"] = 0
@@ -184,3 +186,42 @@ def test_apply_best_of_a_cancelled_search_says_of_how_many_trials(monkeypatch):
     assert not app.exception
     assert not button(app, "nt_tune_apply_best").label.endswith("trials)")
     assert button(app, "nt_tune_apply_best").help.startswith("Write the best trial's values")
+
+
+def test_apply_best_names_the_searched_lane_whose_range_test_went_with_its_old_settings():
+    """A search of 1. SGD that drew the batch size, then "Apply best" and Train: both lanes' range tests are gone.
+    Adam's only because of the batch size; SGD's because its own weight decay changed as well (the button gave the
+    lane a new identity): the note names both, SGD with what changed, in English and Chinese."""
+    app = start({"nt_tune_trials": 4, "nt_tune_epochs": 5, "nt_tune_batch": True, "nt_tune_lane": 0})
+    button(app, "nt_tune_range_run").click().run()
+    button(app, "nt_tune_search_run").click().run()
+    assert not app.exception and not app.info
+    apply = button(app, "nt_tune_apply_best")
+    batch = int(apply.label.rsplit(" ", 1)[1])
+    assert batch != 32 and ", wd " in apply.label
+    apply.click().run()
+    next(item for item in app.button if item.label == "Train").click().run()
+    assert not app.exception
+    assert not [item for item in app.button if (item.key or "").startswith("nt_tune_use_")]  # no lane's test holds
+    [note] = [item.value for item in app.info]
+    assert note == ("1. SGD's range test was for its old settings (weight decay, batch size); run it again. The "
+                    f"range test of 2. Adam was run with batch size 32; the batch size is now {batch}. A range test "
+                    "belongs to its batch size: run it again.")
+    app.session_state["lang"] = "zh"
+    app.run()
+    [note] = [item.value for item in app.info]
+    assert note.startswith("1. 随机梯度下降（SGD） 的范围测试是按它原来的设置（权重衰减，批量大小）做的：请重新运行。")
+    assert "范围测试（2. Adam）是在批量大小 32 下做的" in note
+
+
+def test_a_lane_setting_moved_by_hand_names_what_its_range_test_was_for():
+    app = start()
+    button(app, "nt_tune_range_run").click().run()
+    lane_id = app.session_state["nt_lanes"][0]
+    app.session_state[keys.hyperparameter_key(lane_id, "momentum", "nt_")] = 0.9
+    app.run()
+    assert not app.exception
+    assert [item.value for item in app.info] == ["1. SGD's range test was for its old settings (momentum); run it "
+                                                 "again."]
+    assert button(app, "nt_tune_use_min_ten_1")  # Adam's still holds
+    assert not [item for item in app.button if item.key == "nt_tune_use_min_ten_0"]

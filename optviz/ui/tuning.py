@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from typing import Any
 
 import streamlit as st
@@ -44,7 +45,9 @@ APPLIED = nt.key("tune_applied")  # what a button wrote into a lane, said beside
 PROBLEM = nt.key("tune_problem")  # why the last tuning job gave no (or a partial) result, shown once
 RANGES = nt.key("tune_ranges")
 SEARCHES = nt.key("tune_searches")
+LINEAGE = nt.key("tune_lineage")  # {a lane's id: the id it had before a button rewrote it}, so a lane knows its tests
 STORE_SIZE = 24
+LINEAGE_SIZE = 64
 VIEWS = ("range", "search")  # the chart column's views this module draws (beside the training's)
 
 
@@ -107,6 +110,10 @@ def rewrite_lane(index: int, values: dict[str, float], batch_size: int | None = 
         state[keys.hyperparameter_key(fresh, name, nt.PREFIX)] = value
     ids[index] = fresh
     state[nt.PREFIX + "lanes"] = ids
+    lineage = state.setdefault(LINEAGE, {})
+    lineage[fresh] = old
+    for oldest in list(lineage)[:-LINEAGE_SIZE]:
+        del lineage[oldest]
     if batch_size is not None:
         state[nt.key("batch")] = batch_size
     if said is not None:  # (where: "range" or "search", the sentence), shown under the buttons while it holds
@@ -185,7 +192,7 @@ def range_ui(setup, active: dict[int, Lane], labels: dict[int, str], blocked: bo
         st.caption(t("nt.tune.range_done"))
     stale = stale_ranges(setup, active)
     if stale and not pending:
-        st.info(stale_text(setup, stale, labels), icon=":material/history:")
+        st.info(stale_text(setup, stale, labels, active), icon=":material/history:")
     for index, lane in active.items():
         result = store.get(range_name(setup, lane))
         if result is None or result.get("settings") != settings or "error" in result:
@@ -221,30 +228,79 @@ def flat_text(result: dict, label: str) -> str:
     return t("nt.tune.flat", lane=label, drop=f"{max(result.get('descent') or 0.0, 0.0):.1%}")
 
 
-def stale_ranges(setup, active: dict[int, Lane]) -> dict[int, int]:
-    """The lanes without a range test for this Setup but with one for the same Setup at another batch size (the
-    page's batch size changed since, e.g. by "Apply best"): {lane index: that batch size}, the latest kept."""
+def ancestry(lane_id: int | None) -> set[int]:
+    """A lane's id and the ids it had before buttons rewrote it (rewrite_lane gives the lane a fresh id)."""
+    lineage, found = st.session_state.get(LINEAGE, {}), set()
+    while lane_id is not None and lane_id not in found:
+        found.add(lane_id)
+        lane_id = lineage.get(lane_id)
+    return found
+
+
+def stale_ranges(setup, active: dict[int, Lane]) -> dict[int, tuple[int, tuple[str, ...]]]:
+    """The lanes without a range test for their settings but with one for the same data and network at an older
+    batch size or older settings of the lane itself (changed since, e.g. by "Apply best"): {lane index: (that
+    test's batch size, the lane's settings that changed: hyperparameter names, "tricks", "convention")}, the latest
+    test kept. A test is the lane's when it is of the lane itself (the same id, or an id it had before a button
+    rewrote it) or of a lane with all of its settings."""
+    ids = st.session_state.get(nt.PREFIX + "lanes", [])
     found = {}
     for index, lane in active.items():
         name = range_name(setup, lane)
         if name in ranges():
             continue
         plain, lane_key = name
+        own = ancestry(ids[index] if index < len(ids) else None)
         for (other, other_lane), result in ranges().items():
-            if other_lane == lane_key and "error" not in result and other.batch_size != setup.batch_size and \
-                    dataclasses.replace(other, batch_size=setup.batch_size) == plain:
-                found[index] = other.batch_size
+            if "error" in result or other_lane.optimizer != lane_key.optimizer or \
+                    dataclasses.replace(other, batch_size=setup.batch_size) != plain:
+                continue
+            changed = lane_changes(other_lane, lane_key)
+            if (changed and own & set(result.get("lane_ids", ()))) or (not changed and other != plain):
+                found[index] = (other.batch_size, changed)
     return found
 
 
-def stale_text(setup, stale: dict[int, int], labels: dict[int, str]) -> str:
-    """Why the range test's view is gone: the lanes' tests were run at another batch size."""
+def lane_changes(old: Lane, new: Lane) -> tuple[str, ...]:
+    """What differs between two lanes of one optimizer (their learning rates and schedules aside): the names of the
+    hyperparameters, then "tricks" and "convention"."""
+    before, after = old.values(), new.values()
+    changed = [name for name in OPTIMIZERS[new.optimizer].specs if name != "lr" and before.get(name) != after.get(name)]
+    if old.tricks != new.tricks:
+        changed.append("tricks")
+    if old.convention != new.convention:
+        changed.append("convention")
+    return tuple(changed)
+
+
+def stale_text(setup, stale: dict[int, tuple[int, tuple[str, ...]]], labels: dict[int, str],
+               active: dict[int, Lane]) -> str:
+    """Why a lane's range test (its buttons, its view) is gone: the lanes whose tests were run at another batch size,
+    in one sentence; each lane whose own settings changed too, in a sentence of its own naming them."""
     def size(value: int) -> str:
         return str(value) if value else t("nt.full_batch")
 
-    olds = sorted(set(stale.values()))
-    return t("nt.tune.range_stale", lanes=t("nt.tune.separator").join(labels[index] for index in stale),
-             old=t("nt.tune.separator").join(size(value) for value in olds), new=size(setup.batch_size))
+    def setting(lane: Lane, name: str) -> str:
+        if name in ("tricks", "convention"):
+            return t(f"nt.tune.changed_{name}")
+        return re.sub(r"\s*[(（][^()（）]*[)）]$", "", OPTIMIZERS[lane.optimizer].specs[name].label(_lang()))
+
+    batch_only = {index: old for index, (old, changed) in stale.items() if not changed}
+    sentences = []
+    for index, (old, changed) in stale.items():
+        if changed:
+            what = [setting(active[index], name) for name in changed]
+            if old != setup.batch_size:
+                what.append(t("nt.batch"))
+            sentences.append(t("nt.tune.range_old_settings", lane=labels[index],
+                               what=t("nt.tune.separator").join(what)))
+        elif index == next(iter(batch_only)):
+            olds = sorted(set(batch_only.values()))
+            sentences.append(t("nt.tune.range_stale",
+                               lanes=t("nt.tune.separator").join(labels[item] for item in batch_only),
+                               old=t("nt.tune.separator").join(size(value) for value in olds),
+                               new=size(setup.batch_size)))
+    return " ".join(sentences)
 
 
 def search_settings_ui(setup) -> tuple[SearchSettings, bool]:
@@ -325,8 +381,10 @@ def start_range(setup, request: dict[str, Any], labels: dict[int, str]) -> None:
     job = jobs_ui.submit(RANGE_JOB, range_test_lanes, setup, list(lanes.values()), settings, estimate=estimate)
     if job is not None:
         forget_applied()
+        ids = st.session_state.get(nt.PREFIX + "lanes", [])
         job.context.update(names=[range_name(setup, lane) for lane in lanes.values()], settings=settings,
-                           labels=[labels[index] for index in lanes], steps=settings.steps)
+                           labels=[labels[index] for index in lanes], steps=settings.steps,
+                           ids=[ids[index] if index < len(ids) else None for index in lanes])
         st.rerun()
 
 
@@ -347,8 +405,10 @@ def start_search(setup, request: dict[str, Any], labels: dict[int, str]) -> None
 def finish_range(job) -> None:
     """A finished range test: each lane's result into the store, the chart column to its view."""
     results, problem = jobs_ui.outcome(job)
-    for name, result in zip(job.context["names"], results or (), strict=False):
-        nt.keep(ranges(), name, {**result, "settings": job.context["settings"]}, STORE_SIZE)
+    ids = job.context.get("ids") or [None] * len(job.context["names"])
+    for name, lane_id, result in zip(job.context["names"], ids, results or (), strict=False):
+        lanes = {*ranges().get(name, {}).get("lane_ids", ()), lane_id} - {None}  # lanes alike share a test
+        nt.keep(ranges(), name, {**result, "settings": job.context["settings"], "lane_ids": lanes}, STORE_SIZE)
     if results:
         st.session_state[nt.key("view")] = "range"
     if problem is not None:
@@ -461,7 +521,7 @@ def view_gone_ui(view: str | None, setup, active: dict[int, Lane], labels: dict[
     """Where the chart's view was the range test and it is gone because the batch size changed: say so."""
     stale = stale_ranges(setup, active) if view == "range" else {}
     if stale:
-        st.info(stale_text(setup, stale, labels), icon=":material/history:")
+        st.info(stale_text(setup, stale, labels, active), icon=":material/history:")
 
 
 def search_chart(setup, active: dict[int, Lane], labels: dict[int, str], height: int) -> None:
