@@ -126,8 +126,8 @@ def test_apply_best_with_a_batch_size_says_so_and_the_range_test_says_why_it_wen
     # SGD's range test is gone only because of the batch size, Adam's because its weight decay was written too
     stale = f"The range test of 1. SGD was run with batch size 8; the batch size is now {batch}. A range test"
     assert any(item.value.startswith(stale) for item in app.info)  # in the Tune tab, where its buttons were
-    assert any(item.value.endswith("2. Adam's range test was for its old settings (weight decay, batch size); run "
-                                   "it again.") for item in app.info)
+    assert any(item.value.endswith("The range test of 2. Adam was for its old settings (weight decay, batch size); "
+                                   "run it again.") for item in app.info)
     assert not any(item.key == "nt_tune_use_min_ten_0" for item in app.button)
     # a search of another lane: the message about lane 2 goes
     app.session_state["nt_tune_lane"] = 0
@@ -204,13 +204,15 @@ def test_apply_best_names_the_searched_lane_whose_range_test_went_with_its_old_s
     assert not app.exception
     assert not [item for item in app.button if (item.key or "").startswith("nt_tune_use_")]  # no lane's test holds
     [note] = [item.value for item in app.info]
-    assert note == ("1. SGD's range test was for its old settings (weight decay, batch size); run it again. The "
-                    f"range test of 2. Adam was run with batch size 32; the batch size is now {batch}. A range test "
-                    "belongs to its batch size: run it again.")
+    assert note == ("The range test of 1. SGD was for its old settings (weight decay, batch size); run it again. "
+                    f"The range test of 2. Adam was run with batch size 32; the batch size is now {batch}. A range "
+                    "test belongs to its batch size: run it again.")
+    assert not note.lstrip()[:1].isdigit()  # Markdown would make a list of a note starting with '1.'
     app.session_state["lang"] = "zh"
     app.run()
     [note] = [item.value for item in app.info]
-    assert note.startswith("1. 随机梯度下降（SGD） 的范围测试是按它原来的设置（权重衰减，批量大小）做的：请重新运行。")
+    assert note.startswith("范围测试（1. 随机梯度下降（SGD））是按这条赛道原来的设置（权重衰减，批量大小）做的："
+                           "请重新运行。")
     assert "范围测试（2. Adam）是在批量大小 32 下做的" in note
 
 
@@ -221,7 +223,7 @@ def test_a_lane_setting_moved_by_hand_names_what_its_range_test_was_for():
     app.session_state[keys.hyperparameter_key(lane_id, "momentum", "nt_")] = 0.9
     app.run()
     assert not app.exception
-    assert [item.value for item in app.info] == ["1. SGD's range test was for its old settings (momentum); run it "
-                                                 "again."]
+    assert [item.value for item in app.info] == ["The range test of 1. SGD was for its old settings (momentum); run "
+                                                 "it again."]
     assert button(app, "nt_tune_use_min_ten_1")  # Adam's still holds
     assert not [item for item in app.button if item.key == "nt_tune_use_min_ten_0"]
