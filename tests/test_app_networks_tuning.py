@@ -177,7 +177,7 @@ def test_apply_best_of_a_cancelled_search_says_of_how_many_trials(monkeypatch):
     app.session_state["lang"] = "zh"
     app.run()
     chinese = button(app, "nt_tune_apply_best")
-    assert chinese.label.startswith("应用最佳：") and chinese.label.endswith("（2 次试验中最佳）")
+    assert chinese.label.startswith("应用最佳：") and chinese.label.endswith("（2 次中最佳）")
     assert "6 次试验中只完成了 2 次" in chinese.help
     # run to its end, the same search's best is the best of all its trials: nothing more to say
     monkeypatch.undo()
