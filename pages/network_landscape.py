@@ -291,7 +291,8 @@ with chart_column:
                 "title": t("nt.digits_title")}, height=CHART_HEIGHT - 60) if shown["points"] is None else
                 data_figures.data_figure(shown, {"title": t("nt.data_title", name=t(f"nt.set.{setup.dataset}")),
                                                  "train": t("nt.train_part"), "val": t("nt.val_part"),
-                                                 "test": t("nt.test_part")}, height=CHART_HEIGHT - 60),
+                                                 "test": t("nt.test_part"), "class": t("pg.class")},
+                                         height=CHART_HEIGHT - 60),
                 width="stretch", key=PREFIX + "preview_chart")
         if job is None:
             st.info(t("nl.press_train"), icon=":material/info:")
