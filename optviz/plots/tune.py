@@ -122,9 +122,10 @@ def sensitivity_figure(curves: list[dict], labels: dict, height: int = 520, step
                     hovertemplate=f"{name} — {labels['current']}: {labels['diverged']}<extra></extra>"),
                     row=2, col=1)
             else:  # steps to tolerance, never got there: on the "never" line above the budget
-                figure.add_trace(go.Scatter(
+                figure.add_trace(go.Scatter(  # one ring size per lane: rings at one rate nest, not hide
                     x=[current[0]], y=[steps * NEVER_LEVEL], mode="markers", legendgroup=name, showlegend=False,
-                    marker=ring, hovertemplate=f"{name} — {labels['current']}: {labels['never']}<extra></extra>"),
+                    marker={**ring, "size": 12 + 6 * number},
+                    hovertemplate=f"{name} — {labels['current']}: {labels['never']}<extra></extra>"),
                     row=1, col=1)
         # the strip: one row per lane, a bar where it diverged
         half = math.sqrt(lr[1] / lr[0]) if len(lr) > 1 else 1.1  # half a grid cell: a lone rate gets a width
