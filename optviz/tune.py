@@ -219,22 +219,12 @@ def tune(surface: Surface, lane: Lane, start, steps: int, criterion: str = DEFAU
     run_starts = np.broadcast_to(points.reshape(len(points), *([1] * len(shape)), 2), (len(points), *shape, 2))
     final = run(lane.pipeline(grid), same_batches(surface.value_and_grad, int(np.prod(shape))), run_starts, steps,
                 record=False, tolerance=tolerance, f_star=surface.f_star, threads=threads, pool=pool, loss_sum=True)
-    diverged = (final.diverged_at >= 0).any(axis=0)
     known = surface.f_star is not None
     with np.errstate(invalid="ignore"):
         reference = float(surface.f_star) if known else float(np.nanmin(final.loss)) if np.isfinite(
             final.loss).any() else 0.0
-    if not known:  # steps to tolerance needs f*: measured against the reference instead
-        below = np.isfinite(final.loss) & (final.loss - reference < tolerance)
-        reached = np.where(below, steps, -1)  # only the end is known: reached by the end or not
-    else:
-        reached = final.steps_to_tolerance
-    with np.errstate(invalid="ignore", over="ignore"):
-        final_loss = np.where(diverged, np.inf, np.maximum(final.loss - reference, 0.0).mean(axis=0))
-        auc = np.where(diverged, np.inf, np.maximum(final.loss_sum / (steps + 1) - reference, 0.0).mean(axis=0))
-    never = (reached < 0).any(axis=0)
-    slowest = np.where(never | diverged, steps + 1, reached.max(axis=0))
-    scores = {"final_loss": final_loss, "auc": auc, "steps_to_tolerance": slowest.astype(np.float64)}
+    scores, diverged = _scores(final, reference, known, steps, tolerance)
+    final_loss, auc, slowest = scores["final_loss"], scores["auc"], scores["steps_to_tolerance"].astype(np.int64)
     score = np.where(diverged, np.inf, scores[criterion])
     tie_breaker = scores["final_loss" if criterion == "auc" else "auc"]
     best = _best(score, tie_breaker)
@@ -251,6 +241,21 @@ def tune(surface: Surface, lane: Lane, start, steps: int, criterion: str = DEFAU
                   score, final_loss, auc, slowest, diverged, best, float(lrs[best[-1]]),
                   None if second is None else float(second[best[0]]), best_score, robust, reference, known, points,
                   steps, float(tolerance), baseline)
+
+
+def _scores(final, reference: float, known: bool, steps: int, tolerance: float) -> tuple[dict, np.ndarray]:
+    """Every criterion of runs laid out (starts, *grid), aggregated over the starts (area and final loss averaged,
+    steps the slowest start's, steps + 1 for never; +inf where any start diverged), and the diverged mask."""
+    diverged = (final.diverged_at >= 0).any(axis=0)
+    if known:
+        reached = final.steps_to_tolerance
+    else:  # steps to tolerance needs f*: measured against the reference, and only the end is known
+        reached = np.where(np.isfinite(final.loss) & (final.loss - reference < tolerance), steps, -1)
+    with np.errstate(invalid="ignore", over="ignore"):
+        final_loss = np.where(diverged, np.inf, np.maximum(final.loss - reference, 0.0).mean(axis=0))
+        auc = np.where(diverged, np.inf, np.maximum(final.loss_sum / (steps + 1) - reference, 0.0).mean(axis=0))
+    slowest = np.where((reached < 0).any(axis=0) | diverged, steps + 1, reached.max(axis=0))
+    return {"final_loss": final_loss, "auc": auc, "steps_to_tolerance": slowest.astype(np.float64)}, diverged
 
 
 def _checked(name: str, values, most: int, positive: bool = True) -> np.ndarray:
@@ -321,14 +326,5 @@ def current_score(tuning: Tuning, surface: Surface, lane: Lane, steps: int | Non
     steps = tuning.steps if steps is None else steps
     final = run(lane.pipeline(), surface.value_and_grad, tuning.starts, steps, record=False,
                 tolerance=tuning.tolerance, f_star=surface.f_star, loss_sum=True)
-    if (final.diverged_at >= 0).any():
-        return math.inf
-    if tuning.criterion == "final_loss":
-        return float(np.maximum(final.loss - tuning.reference, 0.0).mean())
-    if tuning.criterion == "auc":
-        return float(np.maximum(final.loss_sum / (steps + 1) - tuning.reference, 0.0).mean())
-    if tuning.reference_known:
-        reached = final.steps_to_tolerance
-    else:
-        reached = np.where(final.loss - tuning.reference < tuning.tolerance, steps, -1)
-    return float(steps + 1 if (reached < 0).any() else reached.max())
+    scores, diverged = _scores(final, tuning.reference, tuning.reference_known, steps, tuning.tolerance)
+    return math.inf if diverged else float(scores[tuning.criterion])

@@ -149,9 +149,9 @@ def draw_tuning(surface, surface_name, context: dict) -> object:
     if not tunings:
         return None
     criterion, starts = tune_ui.request_from_state()
-    curves, shared, seen = [], [], {}
+    curves, shared, seen, lane_of = [], [], {}, dict(lanes)
     for index, result in tunings.items():
-        lane = dict(lanes)[index]
+        lane = lane_of[index]
         curve = result.lr_curve()
         twin = next((other for other, earlier in seen.items() if np.array_equal(earlier, curve)), None)
         if twin is not None:  # tuning ignores the rate: two lanes that differ only there share one curve

@@ -145,9 +145,9 @@ def sensitivity_figure(curves: list[dict], labels: dict, height: int = 520, step
     figure.update_xaxes(type="log", range=span, **ticks, row=1, col=1)
     figure.update_xaxes(type="log", range=span, title_text=labels["x"], **ticks, row=2, col=1)
     if steps is None:
-        top = min(top, cap) if cap else top
+        highest, top = top, min(top, cap) if cap else top
         figure.update_yaxes(type="log", **log_ticks(floor, top), row=1, col=1)
-        if cap and cap < _floor(curves)[1]:
+        if cap and cap < highest:
             figure.update_yaxes(range=[math.log10(floor) - 0.1, math.log10(cap)], row=1, col=1)
     else:  # steps on a linear axis; above the budget a dotted "never" line for rings that never get there
         figure.update_yaxes(range=[0, steps * (NEVER_LEVEL + 0.05)], row=1, col=1)
